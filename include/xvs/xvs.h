@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* libxvs: the public API every xvs tool goes through. It owns the data plane
+ * of the calling process's network namespace: finds it, loads and attaches it
+ * when the first service is added, and edits its tables.
+ *
+ * Conventions: functions return 0 or a negative errno and never print or
+ * exit. Addresses are IPv4 in network byte order, ports in host byte order.
+ * Every destructor accepts NULL.
+ */
+#ifndef XVS_XVS_H
+#define XVS_XVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xvs/abi.h"
+
+struct xvs;	/* one namespace's data plane, opaque */
+
+/* Where and how the data plane attaches when it is first loaded. */
+enum xvs_hook {
+	XVS_HOOK_AUTO = 0,	/* native XDP where the driver does it well, else tc */
+	XVS_HOOK_XDP,		/* native (driver) XDP */
+	XVS_HOOK_XDP_GENERIC,	/* generic (skb) XDP */
+	XVS_HOOK_TC,		/* tc clsact ingress */
+	XVS_HOOK_MAX,
+};
+
+struct xvs_open_opts {
+	enum xvs_hook hook;	/* used when the data plane is loaded */
+	const char *ifaces;	/* comma-separated names; NULL: every UP non-loopback */
+	uint32_t conn_max;	/* connection table size at load; 0: default */
+};
+
+/* Opens the data plane of the current network namespace, serialised against
+ * other libxvs users of the same namespace for the handle's lifetime. Finds
+ * an attached data plane if there is one; otherwise the handle is empty and
+ * the first xvs_svc_add() loads and attaches it. opts may be NULL. */
+int xvs_open(struct xvs **out, const struct xvs_open_opts *opts);
+void xvs_close(struct xvs *x);
+
+/* True when the namespace has a data plane (attached somewhere). */
+bool xvs_is_loaded(const struct xvs *x);
+
+/* Removes the data plane from every interface: all state is dropped. */
+int xvs_detach(struct xvs *x);
+
+/* Interfaces carrying the data plane, for diagnostics. */
+struct xvs_attachment {
+	char ifname[16];
+	int ifindex;
+	enum xvs_hook hook;
+};
+int xvs_attachments(struct xvs *x, struct xvs_attachment **out, size_t *n);
+
+/* ---- services ---- */
+
+/* IP_VS_SVC_F_* compatible scheduler flag bits for -b. */
+#define XVS_SCHED_F_FLAG1	0x0008	/* sh-fallback, mh-fallback */
+#define XVS_SCHED_F_FLAG2	0x0010	/* sh-port, mh-port */
+#define XVS_SCHED_F_FLAG3	0x0020
+
+struct xvs_svc_conf {
+	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
+	uint32_t addr;			/* VIP, network order */
+	uint16_t port;			/* host order */
+	uint32_t fwmark;		/* -f; 0 when the service is by address */
+	char sched[XVS_SCHED_NAME_LEN];	/* "" means the default */
+	uint32_t sched_flags;		/* XVS_SCHED_F_* */
+	bool persistent;		/* -p given */
+	uint32_t persist_timeout_s;
+	uint32_t netmask;		/* network order; 0 means /32 */
+	bool ops;			/* -o */
+};
+
+struct xvs_dest_conf {
+	uint32_t addr;			/* network order */
+	uint16_t port;			/* host order */
+	enum xvs_fwd fwd;
+	uint32_t weight;
+	uint32_t u_threshold;
+	uint32_t l_threshold;
+};
+
+/* Default scheduler when none is named (ipvsadm's). */
+const char *xvs_sched_default(void);
+/* True when a scheduler of that name is registered. */
+bool xvs_sched_exists(const char *name);
+/* True when the data plane can forward with that method today. */
+bool xvs_fwd_supported(enum xvs_fwd fwd);
+
+/* Errors besides plain errno values: -EEXIST service/destination already
+ * exists, -ENOENT no such service/destination, -ESRCH unknown scheduler,
+ * -EOPNOTSUPP forwarding method not available, -ENOSPC a table is full,
+ * -EINVAL bad argument. */
+int xvs_svc_add(struct xvs *x, const struct xvs_svc_conf *svc);
+int xvs_svc_edit(struct xvs *x, const struct xvs_svc_conf *svc);
+int xvs_svc_del(struct xvs *x, const struct xvs_svc_conf *svc);	/* by proto/addr/port */
+int xvs_flush(struct xvs *x);						/* -C */
+
+int xvs_dest_add(struct xvs *x, const struct xvs_svc_conf *svc,
+		 const struct xvs_dest_conf *dest);
+int xvs_dest_edit(struct xvs *x, const struct xvs_svc_conf *svc,
+		  const struct xvs_dest_conf *dest);
+int xvs_dest_del(struct xvs *x, const struct xvs_svc_conf *svc,
+		 const struct xvs_dest_conf *dest);		/* by addr/port */
+
+/* Non-fatal findings of the last xvs_dest_add/edit (e.g. the real server's
+ * next hop did not answer ARP in time), or NULL. Owned by the handle. */
+const char *xvs_last_warning(const struct xvs *x);
+
+/* ---- listing ---- */
+
+struct xvs_dest_info {
+	struct xvs_dest_conf conf;
+	uint32_t active_conns;		/* ESTABLISHED, not expired */
+	uint32_t inact_conns;		/* other states, not expired */
+	struct xvs_stats stats;
+};
+
+struct xvs_svc_info {
+	struct xvs_svc_conf conf;
+	struct xvs_stats stats;
+	struct xvs_dest_info *dests;	/* sorted by (addr, port) */
+	size_t n_dests;
+};
+
+/* All services sorted by (protocol, address, port), each with its real
+ * servers. Free with xvs_svc_list_free(). */
+int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n);
+void xvs_svc_list_free(struct xvs_svc_info *list, size_t n);
+
+struct xvs_conn_info {
+	uint8_t proto;
+	uint32_t caddr, vaddr, daddr;	/* network order */
+	uint16_t cport, vport, dport;	/* host order */
+	enum xvs_conn_state state;
+	uint32_t expire_s;		/* seconds until the entry expires */
+};
+
+/* Live (not expired) connections. Free with free(). */
+int xvs_conn_list(struct xvs *x, struct xvs_conn_info **out, size_t *n);
+
+/* IPVS name of a state ("ESTABLISHED", ..., "UDP"). */
+const char *xvs_conn_state_name(enum xvs_conn_state s);
+
+/* ---- timeouts, counters ---- */
+
+/* --set tcp tcpfin udp: 0 leaves a value unchanged. */
+int xvs_timeout_set(struct xvs *x, uint32_t tcp_s, uint32_t tcpfin_s, uint32_t udp_s);
+int xvs_timeout_get(struct xvs *x, uint32_t *tcp_s, uint32_t *tcpfin_s, uint32_t *udp_s);
+
+/* Sums the data plane's per-CPU counters (XVS_CNT_*). */
+int xvs_counters_read(struct xvs *x, uint64_t out[XVS_CNT_MAX]);
+const char *xvs_counter_name(enum xvs_counter c);
+
+/* -Z: zero service and real-server statistics; svc NULL means all. */
+int xvs_zero(struct xvs *x, const struct xvs_svc_conf *svc);
+
+/* Human-readable text for a libxvs error code. */
+const char *xvs_strerror(int err);
+
+#endif /* XVS_XVS_H */
