@@ -1,0 +1,248 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Namespace topologies shared by the e2e tests and scripts/demo.sh: a client,
+# a director and real servers, with the servers of tests/e2e/servers on the
+# VIP. Source tests/harness/lib.sh first, then this file.
+#
+#   topo_selftest [MTU]   client -- director -- rs1   (the shape of the
+#                         kernel's IPVS selftest, tools/testing/selftests/
+#                         net/netfilter/ipvs.sh); MTU on the director->RS link
+#   topo_cluster [MTU] [N]  client -- director -- bridge (ns "sw") -- rs1..rsN
+#                         (N=3); the RS share the director's L2 segment, as DR
+#                         needs; MTU on every link of that segment
+#
+# Addresses (all inside the namespaces):
+#   client  c0 10.99.1.1/24                 route VIP and 10.99.2/24 via the director
+#   dir     d0 10.99.1.2/24, d1 10.99.2.1/24  ip_forward=1
+#   rsN     r0 10.99.2.(10+N)/24            route 10.99.1/24 via the director
+# No namespace gets a default route: every route names the subnet it needs.
+
+VIP=10.99.100.1
+CLIENT_IP=10.99.1.1
+DIR_C_IP=10.99.1.2
+DIR_R_IP=10.99.2.1
+RS_NET=10.99.2.0/24
+CLIENT_NET=10.99.1.0/24
+HTTP_PORT=80
+ECHO_PORT=7000
+UDP_PORT=7001
+E2E_DIR=$XVS_TOP/tests/e2e
+SERVERS=$E2E_DIR/servers
+
+rs_ip() { echo "10.99.2.$((10 + $1))"; }
+
+# ns_sysctl NS key=value...: set sysctls in a namespace, quietly; fails loudly.
+ns_sysctl() {
+	local n=$1 kv
+	shift
+	for kv in "$@"; do
+		nsx "$n" sysctl -qw "$kv" || { echo "# cannot set $kv in $n" >&2; return 1; }
+	done
+}
+
+# rp_filter is set explicitly on all, default and every interface: the
+# effective value is the maximum of "all" and the interface's own.
+_topo_rp_filter() {	# ns value
+	local n=$1 v=$2 ifc
+	ns_sysctl "$n" net.ipv4.conf.all.rp_filter="$v" net.ipv4.conf.default.rp_filter="$v"
+	for ifc in $(nsx "$n" ls /proc/sys/net/ipv4/conf); do
+		case $ifc in all|default) continue ;; esac
+		ns_sysctl "$n" "net.ipv4.conf.$ifc.rp_filter=$v"
+	done
+}
+
+_topo_finish() {	# rs names...
+	local r
+	ip -n "$(ns_name client)" addr add "$CLIENT_IP/24" dev c0
+	ip -n "$(ns_name client)" route add "$VIP/32" via "$DIR_C_IP"
+	ip -n "$(ns_name client)" route add "$RS_NET" via "$DIR_C_IP"
+	ip -n "$(ns_name dir)" addr add "$DIR_C_IP/24" dev d0
+	ip -n "$(ns_name dir)" addr add "$DIR_R_IP/24" dev d1
+	ns_sysctl dir net.ipv4.ip_forward=1
+	# RS replies (source VIP) cross the director as plain routed traffic,
+	# and the director has no route back to the VIP: no reverse-path check.
+	_topo_rp_filter dir 0
+	_topo_rp_filter client 1
+	for r in "$@"; do
+		ip -n "$(ns_name "$r")" route add "$CLIENT_NET" via "$DIR_R_IP"
+		# strict: what reaches the RS (DR frames, decapsulated TUN packets)
+		# arrives on the interface that routes back to the client
+		_topo_rp_filter "$r" 1
+	done
+}
+
+topo_selftest() {	# [mtu of the director->RS link]
+	local mtu=${1:-1500}
+	ns_new client
+	ns_new dir
+	ns_new rs1
+	veth client c0 dir d0
+	veth dir d1 rs1 r0
+	ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
+	ip -n "$(ns_name rs1)" link set r0 mtu "$mtu"
+	ip -n "$(ns_name rs1)" addr add "$(rs_ip 1)/24" dev r0
+	_topo_finish rs1
+}
+
+topo_cluster() {	# [mtu of the RS segment] [number of RS]
+	local mtu=${1:-1500} nrs=${2:-3} i rs=()
+	ns_new client
+	ns_new dir
+	ns_new sw
+	ip -n "$(ns_name sw)" link add br0 type bridge
+	veth dir d1 sw p0
+	for ((i = 1; i <= nrs; i++)); do
+		ns_new "rs$i"
+		veth "rs$i" r0 sw "p$i"
+		ip -n "$(ns_name "rs$i")" addr add "$(rs_ip "$i")/24" dev r0
+		rs+=("rs$i")
+	done
+	veth client c0 dir d0
+	ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
+	for ((i = 0; i <= nrs; i++)); do
+		ip -n "$(ns_name sw)" link set "p$i" mtu "$mtu" master br0
+	done
+	for r in "${rs[@]}"; do ip -n "$(ns_name "$r")" link set r0 mtu "$mtu"; done
+	ip -n "$(ns_name sw)" link set br0 up
+	_topo_finish "${rs[@]}"
+}
+
+# rs_serve NAME: start rs_server.py in RS namespace NAME on the VIP (HTTP on
+# HTTP_PORT serving $TMPD/www, TCP echo on ECHO_PORT, UDP on UDP_PORT) and
+# wait until it listens.
+rs_serve() {
+	local n=$1 ready="$TMPD/$1.ready"
+	mkdir -p "$TMPD/www"
+	rm -f "$ready"
+	bg "$n" "$PY" "$SERVERS/rs_server.py" --name "$n" --addr "$VIP" \
+		--http "$HTTP_PORT" --echo "$ECHO_PORT" --udp "$UDP_PORT" \
+		--root "$TMPD/www" --ready "$ready" >>"$TMPD/$n.log" 2>&1
+	wait_for 10 test -e "$ready" || { echo "# $n: server did not start:" >&2; sed 's/^/#   /' "$TMPD/$n.log" >&2; return 1; }
+}
+
+# rs_up NAME MODE [xvs-rs options]: configure RS NAME for dr|tun on the VIP.
+rs_up() { local n=$1 m=$2; shift 2; xvs_rs "$n" up --mode "$m" --vip "$VIP" "$@"; }
+
+# client_whoami N [PORT]: N HTTP requests to the VIP, one line per answer.
+client_whoami() { nsx client "$PY" "$SERVERS/client.py" whoami "$VIP" "${2:-$HTTP_PORT}" "$1"; }
+# client_udp N: N UDP datagrams to the VIP, one line per answer.
+client_udp() { nsx client "$PY" "$SERVERS/client.py" udp "$VIP" "$UDP_PORT" "$1"; }
+
+# count_rs FILE: "rs1=N rs2=N ..." from client answers, sorted by name;
+# only names that answered appear.
+count_rs() { awk '$1 ~ /^rs[0-9]+$/ { n[$1]++ } END { for (r in n) print r "=" n[r] }' "$1" | sort | xargs; }
+
+# ipvsadm prints large counters as 123K / 45M / 6G.
+_num() { awk -v v="$1" 'BEGIN { m = 1; if (v ~ /K$/) m = 1000; else if (v ~ /M$/) m = 1000000; else if (v ~ /G$/) m = 1000000000; sub(/[KMG]$/, "", v); printf "%d\n", v * m }'; }
+
+# stats_field PROTO VIP:PORT [RIP:PORT] FIELD: one counter from the
+# director's `xvsadm -L -n --stats` (FIELD: Conns InPkts OutPkts InBytes
+# OutBytes); of the service, or of one of its real servers. Prints nothing
+# when the line is missing.
+stats_field() {
+	local proto=$1 svc=$2 dest="" field col v
+	if [ $# -eq 4 ]; then dest=$3; field=$4; else field=$3; fi
+	case $field in
+	Conns) col=1 ;; InPkts) col=2 ;; OutPkts) col=3 ;; InBytes) col=4 ;; OutBytes) col=5 ;;
+	*) echo "stats_field: unknown field $field" >&2; return 1 ;;
+	esac
+	v=$(xvsadm dir -L -n --stats | awk -v p="$proto" -v s="$svc" -v d="$dest" -v c="$col" '
+		$1 == p { insvc = ($2 == s); if (insvc && d == "") { print $(2 + c); exit } next }
+		$1 == "->" && insvc && $2 == d { print $(2 + c); exit }
+		$1 != "->" { insvc = 0 }')
+	[ -n "$v" ] && _num "$v"
+}
+
+# Native XDP on veth: the receiving peer of XDP_REDIRECT/XDP_TX needs an XDP
+# program (ecosystem.md §1); the RS decap object passes what it does not own.
+RS_BPF_OBJ=$XVS_BUILD/bpf/xvs_rs.bpf.o
+xdp_prepare_peer() {	# ns ifname
+	ip -n "$(ns_name "$1")" link set dev "$2" xdpdrv obj "$RS_BPF_OBJ" sec "${RS_XDP_SEC:-xdp}"
+}
+# Locally generated TCP from this interface crosses native XDP_REDIRECT: the
+# partial checksum would be lost, so compute it in software.
+tx_csum_off() { nsx "$1" ethtool -K "$2" tx off >/dev/null; }
+
+# ---- checks shared by several tests
+
+# no_errors FILE: the client printed no failed request.
+no_errors() { ! grep -q '^ERROR' "$1"; }
+
+# all_from_client FILE: every answer says the RS saw the real client address.
+all_from_client() { awk -v c="$CLIENT_IP" '{ split($2, a, ":"); if (a[1] != c) bad = 1 } END { exit bad || NR == 0 }' "$1"; }
+
+# fwd_method_is SVC RIP:PORT NAME: `xvsadm -L -n` lists the real server with
+# that forwarding name (Route, Tunnel, ...).
+fwd_method_is() {
+	xvsadm dir -L -n | awk -v s="$1" -v d="$2" -v f="$3" '
+		$2 == s { insvc = 1; next }
+		$1 == "->" && insvc && $2 == d { found = ($3 == f) }
+		$1 != "->" { insvc = 0 }
+		END { exit !found }'
+}
+
+# http_get_sha NS URL FILE: fetch URL from namespace NS with curl into
+# $TMPD/got and compare its sha256 with FILE's.
+http_get_sha() {
+	rm -f "$TMPD/got"
+	nsx "$1" curl -sS --noproxy '*' --max-time 15 -o "$TMPD/got" "$2" || return 1
+	[ "$(sha256sum <"$TMPD/got")" = "$(sha256sum <"$3")" ]
+}
+
+# make_blob BYTES: random content served by every rs_serve as /blob.bin.
+make_blob() { mkdir -p "$TMPD/www" && head -c "$1" /dev/urandom >"$TMPD/www/blob.bin"; }
+
+# scenario_selftest dr|tun: the body of t_selftest_dr.sh / t_selftest_tun.sh.
+scenario_selftest() {
+	local mode=$1 flag mtu fwd rip
+	case $mode in
+	dr)  flag=-g; fwd=Route; mtu=1500 ;;
+	tun) flag=-i; fwd=Tunnel; mtu=1600 ;;	# room for the outer header
+	esac
+	rip=$(rs_ip 1)
+	topo_selftest "$mtu" || { not_ok "topology"; return; }
+	make_blob 204800
+
+	check "xvs-rs up --mode $mode" rs_up rs1 "$mode"
+	check "rs1: VIP on lo" eval "ip -n $(ns_name rs1) -4 addr show dev lo | grep -q 'inet $VIP/32'"
+	check "rs1: arp_ignore=1 arp_announce=2" eval \
+		"[ \"\$(nsx rs1 sysctl -n net.ipv4.conf.all.arp_ignore)\" = 1 ] && [ \"\$(nsx rs1 sysctl -n net.ipv4.conf.all.arp_announce)\" = 2 ]"
+	check "rs1: server on the VIP" rs_serve rs1
+
+	check "-A TCP service" xvsadm dir -A -t "$VIP:$HTTP_PORT" -s rr
+	check "-a TCP real server $flag" xvsadm dir -a -t "$VIP:$HTTP_PORT" -r "$rip:$HTTP_PORT" "$flag" -w 1
+	check "-A UDP service" xvsadm dir -A -u "$VIP:$UDP_PORT" -s rr
+	check "-a UDP real server $flag" xvsadm dir -a -u "$VIP:$UDP_PORT" -r "$rip:$UDP_PORT" "$flag" -w 1
+	check "-L -n shows $fwd" fwd_method_is "$VIP:$HTTP_PORT" "$rip:$HTTP_PORT" "$fwd"
+
+	check "TCP: 200 KB HTTP GET through the VIP, sha256 matches" \
+		http_get_sha client "http://$VIP:$HTTP_PORT/blob.bin" "$TMPD/www/blob.bin"
+	client_whoami 1 >"$TMPD/who" 2>&1
+	check "TCP: rs1 answered and saw the real client address" \
+		eval "no_errors $TMPD/who && grep -q '^rs1 ' $TMPD/who && all_from_client $TMPD/who"
+	client_udp 3 >"$TMPD/udp" 2>&1
+	check "UDP: 3 datagrams answered by rs1, which saw the real client" \
+		eval "no_errors $TMPD/udp && [ \$(grep -c '^rs1 ' $TMPD/udp) = 3 ] && all_from_client $TMPD/udp"
+
+	local conns inpkts dconns uconns
+	conns=$(stats_field TCP "$VIP:$HTTP_PORT" Conns)
+	inpkts=$(stats_field TCP "$VIP:$HTTP_PORT" InPkts)
+	dconns=$(stats_field TCP "$VIP:$HTTP_PORT" "$rip:$HTTP_PORT" Conns)
+	uconns=$(stats_field UDP "$VIP:$UDP_PORT" Conns)
+	check "--stats: TCP service counted 2 connections (got '$conns')" [ "${conns:-x}" = 2 ]
+	check "--stats: TCP real server counted 2 connections (got '$dconns')" [ "${dconns:-x}" = 2 ]
+	# the 200 KB download alone takes well over 20 client->server packets
+	check "--stats: TCP service counted the client's packets (got '$inpkts')" [ "${inpkts:-0}" -gt 20 ]
+	check "--stats: UDP service counted 3 connections (got '$uconns')" [ "${uconns:-x}" = 3 ]
+
+	# traffic that is not for a service crosses or reaches the director as usual
+	check "non-service: ping the director" nsx client ping -c 2 -i 0.2 -W 2 "$DIR_C_IP"
+	check "non-service: ping rs1 through the director" nsx client ping -c 2 -i 0.2 -W 2 "$rip"
+	bg dir "$PY" -m http.server 8080 --bind "$DIR_C_IP" --directory "$TMPD/www" >/dev/null 2>&1
+	bg rs1 "$PY" -m http.server 8080 --bind "$rip" --directory "$TMPD/www" >/dev/null 2>&1
+	check "non-service: TCP to the director's own port 8080" \
+		wait_for 10 http_get_sha client "http://$DIR_C_IP:8080/blob.bin" "$TMPD/www/blob.bin"
+	check "non-service: TCP to rs1's own address, routed by the director" \
+		wait_for 10 http_get_sha client "http://$rip:8080/blob.bin" "$TMPD/www/blob.bin"
+	conns=$(stats_field TCP "$VIP:$HTTP_PORT" Conns)
+	check "--stats: non-service traffic did not count as service connections (got '$conns')" [ "${conns:-x}" = 2 ]
+}
