@@ -90,10 +90,16 @@ bool xvs_sched_exists(const char *name);
 /* True when the data plane can forward with that method today. */
 bool xvs_fwd_supported(enum xvs_fwd fwd);
 
-/* Errors besides plain errno values: -EEXIST service/destination already
- * exists, -ENOENT no such service/destination, -ESRCH unknown scheduler,
- * -EOPNOTSUPP forwarding method not available, -ENOSPC a table is full,
- * -EINVAL bad argument. */
+/* Errors, as IPVS reports them to ipvsadm:
+ *   service calls:     -EEXIST service already exists, -ESRCH no such
+ *                      service, -ENOENT scheduler not found;
+ *   real-server calls: -ESRCH service not defined, -EEXIST destination
+ *                      already exists, -ENOENT no such destination;
+ *   any: -EOPNOTSUPP feature (method, fwmark service) not available yet,
+ *        -EPROTONOSUPPORT protocol, -ENOSPC a table is full, -EINVAL bad
+ *        argument (e.g. zero port on a non-persistent service), -ENODEV no
+ *        interface to attach the data plane to (or a named one missing),
+ *        -EPROTO the namespace runs a data plane of another ABI version. */
 int xvs_svc_add(struct xvs *x, const struct xvs_svc_conf *svc);
 int xvs_svc_edit(struct xvs *x, const struct xvs_svc_conf *svc);
 int xvs_svc_del(struct xvs *x, const struct xvs_svc_conf *svc);	/* by proto/addr/port */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Reading the connection table: live entries, their expiry, and the
+ * per-real-server ActiveConn/InActConn counts derived from them. An entry is
+ * live while its idle time is below its state's timeout; expired entries are
+ * not shown or counted, exactly as IPVS would have removed them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+
+#include "internal.h"
+#include "conn.h"
+
+static const char *const state_names[XVS_CS_MAX] = {
+	[XVS_CS_NONE] = "NONE",		[XVS_CS_ESTABLISHED] = "ESTABLISHED",
+	[XVS_CS_SYN_SENT] = "SYN_SENT",	[XVS_CS_SYN_RECV] = "SYN_RECV",
+	[XVS_CS_FIN_WAIT] = "FIN_WAIT",	[XVS_CS_TIME_WAIT] = "TIME_WAIT",
+	[XVS_CS_CLOSE] = "CLOSE",	[XVS_CS_CLOSE_WAIT] = "CLOSE_WAIT",
+	[XVS_CS_LAST_ACK] = "LAST_ACK",	[XVS_CS_LISTEN] = "LISTEN",
+	[XVS_CS_SYNACK] = "SYNACK",	[XVS_CS_UDP] = "UDP",
+};
+
+const char *xvs_conn_state_name(enum xvs_conn_state s)
+{
+	return s < XVS_CS_MAX ? state_names[s] : "UNKNOWN";
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Seconds left for a connection, or -1 when it has expired. */
+static int64_t conn_expire_s(const struct xvs_cfg *cfg, const struct xvs_conn *c, uint64_t now)
+{
+	uint64_t timeout_ns, idle;
+
+	if (c->state >= XVS_CS_MAX)
+		return -1;
+	timeout_ns = (uint64_t)cfg->timeout_s[c->state] * 1000000000ull;
+	idle = now > c->last_seen_ns ? now - c->last_seen_ns : 0;
+	if (idle > timeout_ns)
+		return -1;
+	return (int64_t)((timeout_ns - idle) / 1000000000ull);
+}
+
+int xvs_conn_walk(struct xvs *x, xvs_conn_visit_fn visit, void *data)
+{
+	const uint32_t batch = 4096;
+	struct xvs_conn_key *keys = calloc(batch, sizeof(*keys)), in, out;
+	struct xvs_conn *vals = calloc(batch, sizeof(*vals));
+	uint64_t now = now_ns();
+	bool first = true;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		uint32_t count = batch;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int r = bpf_map_lookup_batch(x->map_fd[MAP_CONNS], first ? NULL : &in, &out,
+					     keys, vals, &count, &opts);
+
+		if (r && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (uint32_t i = 0; i < count && !err; i++) {
+			int64_t left = conn_expire_s(&x->cfg, &vals[i], now);
+
+			if (left >= 0)
+				err = visit(&keys[i], &vals[i], (uint32_t)left, data);
+		}
+		if (r || err)
+			break;
+		in = out;
+		first = false;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+struct conn_list {
+	struct xvs_conn_info *items;
+	size_t n, cap;
+};
+
+static int conn_collect(const struct xvs_conn_key *k, const struct xvs_conn *c,
+			uint32_t expire_s, void *data)
+{
+	struct conn_list *l = data;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *p = realloc(l->items, cap * sizeof(*l->items));
+
+		if (!p)
+			return -ENOMEM;
+		l->items = p;
+		l->cap = cap;
+	}
+	l->items[l->n++] = (struct xvs_conn_info){
+		.proto = k->proto,
+		.caddr = k->saddr, .cport = ntohs(k->sport),
+		.vaddr = k->daddr, .vport = ntohs(k->dport),
+		.daddr = c->raddr, .dport = ntohs(c->rport),
+		.state = c->state, .expire_s = expire_s,
+	};
+	return 0;
+}
+
+int xvs_conn_list(struct xvs *x, struct xvs_conn_info **out, size_t *n)
+{
+	struct conn_list l = { 0 };
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	if (!xvs_is_loaded(x))
+		return 0;
+	err = xvs_conn_walk(x, conn_collect, &l);
+	if (err) {
+		free(l.items);
+		return err;
+	}
+	*out = l.items;
+	*n = l.n;
+	return 0;
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The data plane's lifecycle in a namespace: load it (skeleton), attach it
+ * to the interfaces, detach it. Loading happens once per namespace, when the
+ * first service is added; afterwards the attached programs own the maps and
+ * every process finds them through discover.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "internal.h"
+#include "hooks.h"
+#include "xvs_dp.skel.h"
+
+void xvs_dp_close_fds(struct xvs *x)
+{
+	for (int m = 0; m < MAP_COUNT; m++) {
+		if (x->map_fd[m] >= 0)
+			close(x->map_fd[m]);
+		x->map_fd[m] = -1;
+	}
+	if (x->prog_xdp_fd >= 0)
+		close(x->prog_xdp_fd);
+	if (x->prog_tc_fd >= 0)
+		close(x->prog_tc_fd);
+	x->prog_xdp_fd = x->prog_tc_fd = -1;
+}
+
+static uint32_t prog_id_of(int fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Is iface in the comma-separated list? */
+static bool iface_named(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n == len && !strncmp(p, name, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Every named interface must exist. */
+static int check_named(const char *list, const struct xvs_iface *ifs, size_t n)
+{
+	char name[64];
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool found = false;
+
+		if (len == 0 || len >= sizeof(name))
+			return -ENODEV;
+		memcpy(name, p, len);
+		name[len] = 0;
+		for (size_t i = 0; i < n; i++)
+			found |= !strcmp(ifs[i].name, name);
+		if (!found)
+			return -ENODEV;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static int prog_fd_for(struct xvs *x, enum xvs_hook hook)
+{
+	int kind = hook == XVS_HOOK_TC ? XVS_HOOK_TC : XVS_HOOK_XDP;
+	int *fd = kind == XVS_HOOK_TC ? &x->prog_tc_fd : &x->prog_xdp_fd;
+
+	if (*fd < 0)
+		xvs_dp_find_sibling(x, kind);
+	return *fd;
+}
+
+/* Attaches to one interface with the requested hook; under AUTO a native
+ * XDP refusal falls back to tc. */
+static int attach_one(struct xvs *x, const struct xvs_iface *ifc)
+{
+	enum xvs_hook hook = x->opts.hook == XVS_HOOK_AUTO ? xvs_hook_auto_for(ifc) : x->opts.hook;
+	int err, fd = prog_fd_for(x, hook);
+
+	if (fd < 0)
+		return -ENOENT;
+	err = xvs_hook_attach(ifc->ifindex, hook, fd);
+	if (err && x->opts.hook == XVS_HOOK_AUTO && hook != XVS_HOOK_TC) {
+		fd = prog_fd_for(x, XVS_HOOK_TC);
+		err = fd < 0 ? -ENOENT : xvs_hook_attach(ifc->ifindex, XVS_HOOK_TC, fd);
+	}
+	return err;
+}
+
+static bool attached_here(struct xvs *x, int ifindex)
+{
+	uint32_t ids[XVS_HOOK_MAX], xdp = prog_id_of(x->prog_xdp_fd), tc = prog_id_of(x->prog_tc_fd);
+
+	xvs_hook_query(ifindex, ids);
+	return (xdp && (ids[XVS_HOOK_XDP] == xdp || ids[XVS_HOOK_XDP_GENERIC] == xdp)) ||
+	       (tc && ids[XVS_HOOK_TC] == tc);
+}
+
+static bool wanted(const struct xvs *x, const struct xvs_iface *ifc)
+{
+	if (x->opts.ifaces)
+		return iface_named(x->opts.ifaces, ifc->name);
+	if (x->cfg.flags & XVS_CFG_F_IFACES_PINNED)
+		return false;
+	return ifc->up && !ifc->loopback;
+}
+
+/* Attaches wherever wanted and missing; returns how many interfaces carry
+ * the data plane afterwards, or a negative errno. */
+int xvs_dp_attach_all(struct xvs *x)
+{
+	struct xvs_iface *ifs;
+	size_t n, attached = 0;
+	int err;
+
+	err = xvs_iface_list(&ifs, &n);
+	if (err)
+		return err;
+	err = check_named(x->opts.ifaces, ifs, n);
+	for (size_t i = 0; !err && i < n; i++) {
+		if (!wanted(x, &ifs[i]))
+			continue;
+		if (attached_here(x, ifs[i].ifindex) || !(err = attach_one(x, &ifs[i])))
+			attached++;
+	}
+	free(ifs);
+	return err ? err : (int)attached;
+}
+
+int xvs_dp_detach_all(struct xvs *x)
+{
+	uint32_t xdp = prog_id_of(x->prog_xdp_fd), tc = prog_id_of(x->prog_tc_fd);
+	struct xvs_iface *ifs;
+	size_t n;
+	int err;
+
+	err = xvs_iface_list(&ifs, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t ids[XVS_HOOK_MAX];
+
+		xvs_hook_query(ifs[i].ifindex, ids);
+		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
+			uint32_t mine = h == XVS_HOOK_TC ? tc : xdp;
+
+			if (ids[h] && ids[h] == mine) {
+				int e = xvs_hook_detach(ifs[i].ifindex, h);
+
+				if (e && !err)
+					err = e;
+			}
+		}
+	}
+	free(ifs);
+	return err;
+}
+
+/* Loads a fresh data plane: the skeleton's maps and programs become the
+ * handle's (dup'ed fds), the configuration is written, and the programs are
+ * attached. On failure nothing stays attached. */
+int xvs_dp_load(struct xvs *x)
+{
+	struct xvs_dp *skel;
+	uint32_t conn_max = x->opts.conn_max ? x->opts.conn_max : XVS_CONN_MAX_DEFAULT;
+	int err;
+
+	skel = xvs_dp__open();
+	if (!skel)
+		return -errno ? -errno : -ENOMEM;
+	err = bpf_map__set_max_entries(skel->maps.xvs_conns, conn_max);
+	if (!err)
+		err = xvs_dp__load(skel);
+	if (err)
+		goto out;
+	for (int m = 0; m < MAP_COUNT; m++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, xvs_map_names[m]);
+
+		x->map_fd[m] = map ? dup(bpf_map__fd(map)) : -1;
+		if (x->map_fd[m] < 0) {
+			err = -ENOENT;
+			goto out;
+		}
+	}
+	x->prog_xdp_fd = dup(bpf_program__fd(skel->progs.xvs_xdp));
+	x->prog_tc_fd = dup(bpf_program__fd(skel->progs.xvs_tc));
+	xvs_cfg_defaults(&x->cfg, conn_max);
+	if (x->opts.ifaces)
+		x->cfg.flags |= XVS_CFG_F_IFACES_PINNED;
+	err = xvs_cfg_write(x);
+	if (!err) {
+		err = xvs_dp_attach_all(x);
+		err = err == 0 ? -ENODEV : err < 0 ? err : 0;	/* nowhere to attach */
+	}
+	if (err)
+		xvs_dp_detach_all(x);
+out:
+	if (err)
+		xvs_dp_close_fds(x);
+	xvs_dp__destroy(skel);
+	return err;
+}
+
+bool xvs_is_loaded(const struct xvs *x)
+{
+	return x && x->map_fd[0] >= 0;
+}
+
+int xvs_dp_ensure(struct xvs *x)
+{
+	int err;
+
+	if (!xvs_is_loaded(x))
+		return xvs_dp_load(x);
+	err = xvs_dp_attach_all(x);	/* pick up interfaces that came up since */
+	return err < 0 ? err : 0;
+}
+
+int xvs_detach(struct xvs *x)
+{
+	int err;
+
+	if (!xvs_is_loaded(x))
+		return 0;
+	err = xvs_dp_detach_all(x);
+	if (err)
+		return err;
+	xvs_dp_close_fds(x);
+	xvs_model_free(x);
+	return 0;
+}
+
+int xvs_attachments(struct xvs *x, struct xvs_attachment **out, size_t *count)
+{
+	uint32_t xdp = prog_id_of(x->prog_xdp_fd), tc = prog_id_of(x->prog_tc_fd);
+	struct xvs_attachment *list;
+	struct xvs_iface *ifs;
+	size_t n, k = 0;
+	int err;
+
+	*out = NULL;
+	*count = 0;
+	err = xvs_iface_list(&ifs, &n);
+	if (err)
+		return err;
+	list = calloc(n * XVS_HOOK_MAX + 1, sizeof(*list));
+	if (!list) {
+		free(ifs);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t ids[XVS_HOOK_MAX];
+
+		xvs_hook_query(ifs[i].ifindex, ids);
+		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
+			if (!ids[h] || ids[h] != (h == XVS_HOOK_TC ? tc : xdp))
+				continue;
+			strncpy(list[k].ifname, ifs[i].name, sizeof(list[k].ifname) - 1);
+			list[k].ifindex = ifs[i].ifindex;
+			list[k].hook = h;
+			k++;
+		}
+	}
+	free(ifs);
+	*out = list;
+	*count = k;
+	return 0;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* libxvs internals: the handle, its in-memory model of the tables, and the
+ * helpers the per-concern files share. Private to lib/.
+ *
+ * Invariant: the maps are the only state. A handle reads them into a model
+ * when it opens (under the namespace lock) and writes every change through
+ * to the maps before returning, so any later handle sees the same tables.
+ */
+#ifndef XVS_LIB_INTERNAL_H
+#define XVS_LIB_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xvs/xvs.h"
+
+enum xvs_map_id {
+	MAP_SVCS = 0,
+	MAP_SVC_INFO,
+	MAP_DESTS,
+	MAP_RING,
+	MAP_CONNS,
+	MAP_CFG,
+	MAP_COUNTERS,
+	MAP_SVC_STATS,
+	MAP_DEST_STATS,
+	MAP_VIPS,
+	MAP_COUNT,
+};
+
+/* Name of each map, indexed by enum xvs_map_id. */
+extern const char *const xvs_map_names[MAP_COUNT];
+
+struct xvs_svc_slot {
+	uint32_t idx;			/* index in xvs_svc_info */
+	struct xvs_svc v;
+};
+
+struct xvs_dest_slot {
+	uint32_t idx;			/* index in xvs_dests */
+	struct xvs_dest v;
+};
+
+struct xvs {
+	int lock_fd;
+	struct xvs_open_opts opts;
+	char ifaces_buf[256];		/* copy of opts.ifaces */
+	int map_fd[MAP_COUNT];		/* -1 until loaded or found */
+	int prog_xdp_fd, prog_tc_fd;	/* -1 until loaded or found */
+	struct xvs_cfg cfg;
+
+	/* model of the tables */
+	struct xvs_svc_slot *svcs;
+	size_t n_svcs, cap_svcs;
+	struct xvs_dest_slot *dests;
+	size_t n_dests, cap_dests;
+
+	char warning[256];
+};
+
+/* ---- data plane lifecycle (dataplane.c, discover.c, attach.c) ---- */
+int xvs_dp_discover(struct xvs *x);		/* 0 found, -ENOENT none */
+int xvs_dp_load(struct xvs *x);			/* load and attach */
+int xvs_dp_attach_all(struct xvs *x);		/* attach where missing */
+int xvs_dp_detach_all(struct xvs *x);
+int xvs_dp_ensure(struct xvs *x);		/* discover or load */
+void xvs_dp_close_fds(struct xvs *x);
+
+/* ---- interfaces (iface.c) ---- */
+struct xvs_iface {
+	char name[16];
+	int ifindex;
+	bool up, loopback;
+	char driver[32];
+};
+int xvs_iface_list(struct xvs_iface **out, size_t *n);
+
+/* Hook for an interface under XVS_HOOK_AUTO (see attach.c). */
+enum xvs_hook xvs_hook_auto_for(const struct xvs_iface *ifc);
+
+/* ---- model (model.c) ---- */
+int xvs_model_load(struct xvs *x);
+void xvs_model_free(struct xvs *x);
+struct xvs_svc_slot *xvs_model_svc_find(struct xvs *x, const struct xvs_svc_key *k);
+struct xvs_dest_slot *xvs_model_dest_find(struct xvs *x, uint32_t svc_idx,
+					  uint32_t addr, uint16_t port_be);
+/* Dests of a service in IPVS list order (newest first); caller frees. */
+int xvs_model_svc_dests(struct xvs *x, uint32_t svc_idx,
+			struct xvs_dest_slot ***out, size_t *n);
+int xvs_model_svc_put(struct xvs *x, uint32_t idx, const struct xvs_svc *v);
+int xvs_model_dest_put(struct xvs *x, uint32_t idx, const struct xvs_dest *v);
+void xvs_model_svc_drop(struct xvs *x, uint32_t idx);
+void xvs_model_dest_drop(struct xvs *x, uint32_t idx);
+int xvs_model_free_svc_idx(struct xvs *x, uint32_t *idx);
+int xvs_model_free_dest_idx(struct xvs *x, uint32_t *idx);
+uint32_t xvs_model_next_seq(struct xvs *x);
+
+void xvs_svc_key_from_conf(struct xvs_svc_key *k, const struct xvs_svc_conf *c);
+
+/* ---- schedules (schedule.c) ---- */
+/* Rebuilds the service's ring from its current real servers and publishes
+ * it (new segment, then the service entry, then the old one is free). */
+int xvs_schedule_publish(struct xvs *x, struct xvs_svc_slot *s);
+/* First free run of n ring slots given the services' segments. */
+int xvs_ring_alloc(const struct xvs_svc_slot *svcs, size_t n_svcs, uint32_t skip_idx,
+		   uint32_t n, uint32_t *off);
+
+/* ---- next hops (neigh.c) ---- */
+/* Resolves the route to addr, makes sure the next hop's neighbour entry
+ * exists and is kept resolved by the kernel, and returns the source address
+ * the director uses toward addr. Waits up to wait_ms for resolution;
+ * returns -EHOSTUNREACH when there is no route, -ETIMEDOUT when the
+ * neighbour did not answer in time (the entry stays, the kernel keeps
+ * trying). */
+int xvs_neigh_prepare(uint32_t addr, uint32_t *src_out, int wait_ms);
+
+/* ---- maps helpers (maps.c) ---- */
+int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v);
+int xvs_map_delete(struct xvs *x, enum xvs_map_id m, const void *k);
+int xvs_cfg_write(struct xvs *x);
+void xvs_cfg_defaults(struct xvs_cfg *c, uint32_t conn_max);
+/* Sums a per-CPU struct xvs_stats element. */
+int xvs_stats_read(struct xvs *x, enum xvs_map_id m, uint32_t idx, struct xvs_stats *out);
+int xvs_stats_zero(struct xvs *x, enum xvs_map_id m, uint32_t idx);
+
+#define XVS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* XVS_LIB_INTERNAL_H */

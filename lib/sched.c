@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Scheduler registry: adding a scheduler is its file plus one line here. */
+#include <string.h>
+
+#include "internal.h"
+#include "sched.h"
+
+static const struct xvs_sched_ops *const schedulers[] = {
+	&xvs_sched_rr,
+	&xvs_sched_wrr,
+};
+
+const struct xvs_sched_ops *xvs_sched_find(const char *name)
+{
+	for (size_t i = 0; i < XVS_ARRAY_SIZE(schedulers); i++)
+		if (!strcmp(schedulers[i]->name, name))
+			return schedulers[i];
+	return NULL;
+}
+
+bool xvs_sched_exists(const char *name)
+{
+	return xvs_sched_find(name) != NULL;
+}
+
+/* ipvsadm's default is wlc, which the next scheduler issue brings; until
+ * then the default is the closest one we have. */
+const char *xvs_sched_default(void)
+{
+	return xvs_sched_find("wlc") ? "wlc" : "wrr";
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Virtual services: add, edit, delete, flush (ipvsadm -A -E -D -C). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "sched.h"
+
+static int svc_conf_check(const struct xvs_svc_conf *c)
+{
+	if (c->fwmark)
+		return -EOPNOTSUPP;
+	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (c->sched[0] && !xvs_sched_exists(c->sched))
+		return -ENOENT;
+	if (c->port == 0 && !c->persistent)
+		return -EINVAL;	/* zero port only for persistent services */
+	return 0;
+}
+
+static void svc_fill(struct xvs_svc *v, const struct xvs_svc_conf *c)
+{
+	const char *sched = c->sched[0] ? c->sched : xvs_sched_default();
+
+	xvs_svc_key_from_conf(&v->key, c);
+	v->flags = XVS_SVC_F_IN_USE | (c->persistent ? XVS_SVC_F_PERSISTENT : 0);
+	v->sched_flags = c->sched_flags;
+	v->persist_timeout_s = c->persistent ? c->persist_timeout_s : 0;
+	v->netmask = c->persistent ? (c->netmask ? c->netmask : 0xffffffffu) : 0;
+	memset(v->sched_name, 0, sizeof(v->sched_name));
+	snprintf(v->sched_name, sizeof(v->sched_name), "%s", sched);
+}
+
+static int vip_ref(struct xvs *x, uint32_t addr, int delta)
+{
+	uint32_t refs = 0;
+
+	for (size_t i = 0; i < x->n_svcs; i++)
+		refs += x->svcs[i].v.key.addr == addr;
+	refs = delta > 0 ? refs + 1 : refs - 1;	/* the model does not hold the change yet */
+	if (refs == 0)
+		return xvs_map_delete(x, MAP_VIPS, &addr);
+	return xvs_map_update(x, MAP_VIPS, &addr, &refs);
+}
+
+static int svc_insert(struct xvs *x, const struct xvs_svc_conf *c)
+{
+	struct xvs_svc v = { 0 };
+	uint32_t idx;
+	int err;
+
+	err = xvs_model_free_svc_idx(x, &idx);
+	if (err)
+		return err;
+	svc_fill(&v, c);
+	v.seq = xvs_model_next_seq(x);
+	err = xvs_map_update(x, MAP_SVC_INFO, &idx, &v);
+	if (!err)
+		err = xvs_stats_zero(x, MAP_SVC_STATS, idx);
+	if (!err)
+		err = vip_ref(x, v.key.addr, +1);
+	if (!err)
+		err = xvs_map_update(x, MAP_SVCS, &v.key, &idx);
+	if (!err)
+		err = xvs_model_svc_put(x, idx, &v);
+	return err;
+}
+
+int xvs_svc_add(struct xvs *x, const struct xvs_svc_conf *c)
+{
+	bool fresh = !xvs_is_loaded(x);
+	struct xvs_svc_key k;
+	int err;
+
+	err = svc_conf_check(c);
+	if (err)
+		return err;
+	xvs_svc_key_from_conf(&k, c);
+	if (xvs_model_svc_find(x, &k))
+		return -EEXIST;
+	err = xvs_dp_ensure(x);
+	if (err)
+		return err;
+	err = svc_insert(x, c);
+	if (err && fresh)
+		xvs_detach(x);	/* leave the namespace as we found it */
+	return err;
+}
+
+int xvs_svc_edit(struct xvs *x, const struct xvs_svc_conf *c)
+{
+	struct xvs_svc_slot *s;
+	struct xvs_svc_key k;
+	struct xvs_svc v;
+	int err;
+
+	err = svc_conf_check(c);
+	if (err)
+		return err;
+	xvs_svc_key_from_conf(&k, c);
+	s = xvs_model_svc_find(x, &k);
+	if (!s)
+		return -ESRCH;
+	v = s->v;
+	svc_fill(&v, c);
+	if (strcmp(v.sched_name, s->v.sched_name)) {
+		struct xvs_svc old = s->v;
+
+		s->v = v;
+		err = xvs_schedule_publish(x, s);
+		if (err)
+			s->v = old;
+		return err;
+	}
+	err = xvs_map_update(x, MAP_SVC_INFO, &s->idx, &v);
+	if (!err)
+		s->v = v;
+	return err;
+}
+
+/* Removes a service and its real servers. Connections already scheduled
+ * keep flowing to their real servers until they expire, as in IPVS. */
+static int svc_remove(struct xvs *x, uint32_t idx)
+{
+	struct xvs_dest_slot **dests;
+	struct xvs_svc_slot *s = NULL;
+	struct xvs_svc empty = { 0 };
+	size_t n;
+	int err;
+
+	for (size_t i = 0; i < x->n_svcs; i++)
+		if (x->svcs[i].idx == idx)
+			s = &x->svcs[i];
+	if (!s)
+		return -ENOENT;
+	err = xvs_map_delete(x, MAP_SVCS, &s->v.key);
+	if (!err)
+		err = vip_ref(x, s->v.key.addr, -1);
+	if (!err)
+		err = xvs_map_update(x, MAP_SVC_INFO, &idx, &empty);
+	if (err)
+		return err;
+	xvs_model_svc_drop(x, idx);
+	err = xvs_model_svc_dests(x, idx, &dests, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		struct xvs_dest none = { 0 };
+		uint32_t didx = dests[i]->idx;
+
+		err = xvs_map_update(x, MAP_DESTS, &didx, &none);
+		dests[i]->v.flags = 0;	/* dropped below, after the walk */
+	}
+	free(dests);
+	for (size_t i = 0; i < x->n_dests;)
+		if (!(x->dests[i].v.flags & XVS_DEST_F_IN_USE))
+			xvs_model_dest_drop(x, x->dests[i].idx);
+		else
+			i++;
+	return err;
+}
+
+int xvs_svc_del(struct xvs *x, const struct xvs_svc_conf *c)
+{
+	struct xvs_svc_slot *s;
+	struct xvs_svc_key k;
+
+	xvs_svc_key_from_conf(&k, c);
+	s = xvs_model_svc_find(x, &k);
+	return s ? svc_remove(x, s->idx) : -ESRCH;
+}
+
+int xvs_flush(struct xvs *x)
+{
+	int err = 0;
+
+	while (x->n_svcs && !err)
+		err = svc_remove(x, x->svcs[x->n_svcs - 1].idx);
+	return err;
+}
