@@ -28,6 +28,11 @@ const char *xvs_conn_state_name(enum xvs_conn_state s)
 	return s < XVS_CS_MAX ? state_names[s] : "UNKNOWN";
 }
 
+uint32_t xvs_conn_table_size(const struct xvs *x)
+{
+	return xvs_is_loaded(x) && x->cfg.conn_max ? x->cfg.conn_max : XVS_CONN_MAX_DEFAULT;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -148,6 +148,9 @@ struct xvs_conn_info {
 /* Live (not expired) connections. Free with free(). */
 int xvs_conn_list(struct xvs *x, struct xvs_conn_info **out, size_t *n);
 
+/* Capacity of the connection table (ipvsadm's "size=" in -L). */
+uint32_t xvs_conn_table_size(const struct xvs *x);
+
 /* IPVS name of a state ("ESTABLISHED", ..., "UDP"). */
 const char *xvs_conn_state_name(enum xvs_conn_state s);
 
