@@ -88,6 +88,8 @@ CMD_LIBS     := $(foreach c,$(CMDS),$($(c)_LIB))
 TEST_SRCS    := $(wildcard tests/unit/*.c tests/pkt/*.c)
 TESTS        := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
 
+$(BUILD)/tests/%.o: CFLAGS += -Itests/harness
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HARNESS_OBJS) $(CMD_LIBS) $(LIBXVS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

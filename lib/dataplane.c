@@ -274,7 +274,7 @@ int xvs_attachments(struct xvs *x, struct xvs_attachment **out, size_t *count)
 		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
 			if (!ids[h] || ids[h] != (h == XVS_HOOK_TC ? tc : xdp))
 				continue;
-			strncpy(list[k].ifname, ifs[i].name, sizeof(list[k].ifname) - 1);
+			memcpy(list[k].ifname, ifs[i].name, sizeof(list[k].ifname));
 			list[k].ifindex = ifs[i].ifindex;
 			list[k].hook = h;
 			k++;
