@@ -5,6 +5,7 @@
  * it uniquely while it exists. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "internal.h"
 
 #define XVS_RUN_DIR "/run/xvs"
+
+/* libbpf prints its diagnostics to stderr by default; a library must not
+ * print (we report through return codes), so its output is kept only when
+ * XVS_DEBUG is set in the environment. */
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static int debug = -1;
+
+	if (debug < 0)
+		debug = getenv("XVS_DEBUG") != NULL;
+	(void)level;
+	return debug ? vfprintf(stderr, fmt, ap) : 0;
+}
 
 static int netns_lock(void)
 {
@@ -48,6 +64,7 @@ int xvs_open(struct xvs **out, const struct xvs_open_opts *opts)
 	*out = NULL;
 	if (!x)
 		return -ENOMEM;
+	libbpf_set_print(libbpf_quiet);
 	for (int m = 0; m < MAP_COUNT; m++)
 		x->map_fd[m] = -1;
 	x->prog_xdp_fd = x->prog_tc_fd = -1;
