@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* libxvs error codes -> the message ipvsadm prints for the same failure of
+ * the same operation (libipvs's ipvs_strerror table, mapped onto libxvs's
+ * codes: -ENOENT "no such service/destination", -ESRCH unknown scheduler). */
+#include <errno.h>
+
+#include "xvsadm.h"
+
+/* svc: the dest operations' -ENOENT was about the service (true) or the
+ * real server (false); ANY_SVC: either. */
+enum svc_state { ANY_SVC, SVC_MISSING, SVC_PRESENT };
+
+static const struct {
+	enum xvsadm_cmd cmd;		/* XVSADM_CMD_NONE: every command */
+	int err;			/* positive errno */
+	enum svc_state svc;
+	const char *msg;
+} op_errors[] = {
+	{ XVSADM_CMD_ADD, EEXIST, ANY_SVC, "Service already exists" },
+	{ XVSADM_CMD_ADD, ESRCH, ANY_SVC, "Scheduler or persistence engine not found" },
+	{ XVSADM_CMD_EDIT, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_EDIT, ESRCH, ANY_SVC, "Scheduler or persistence engine not found" },
+	{ XVSADM_CMD_DEL, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_ZERO, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_LIST, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_ADDDEST, ENOENT, ANY_SVC, "Service not defined" },
+	{ XVSADM_CMD_ADDDEST, EEXIST, ANY_SVC, "Destination already exists" },
+	{ XVSADM_CMD_EDITDEST, ENOENT, SVC_MISSING, "Service not defined" },
+	{ XVSADM_CMD_EDITDEST, ENOENT, SVC_PRESENT, "No such destination" },
+	{ XVSADM_CMD_DELDEST, ENOENT, SVC_MISSING, "Service not defined" },
+	{ XVSADM_CMD_DELDEST, ENOENT, SVC_PRESENT, "No such destination" },
+	{ XVSADM_CMD_NONE, EPERM, ANY_SVC, "Permission denied (you must be root)" },
+	{ XVSADM_CMD_NONE, ENOMEM, ANY_SVC, "Memory allocation problem" },
+};
+
+const char *xvsadm_op_strerror(enum xvsadm_cmd cmd, int err, bool svc_exists)
+{
+	int e = err < 0 ? -err : err;
+	enum svc_state have = svc_exists ? SVC_PRESENT : SVC_MISSING;
+
+	for (size_t i = 0; i < sizeof(op_errors) / sizeof(op_errors[0]); i++) {
+		if (op_errors[i].err != e)
+			continue;
+		if (op_errors[i].cmd != XVSADM_CMD_NONE && op_errors[i].cmd != cmd)
+			continue;
+		if (op_errors[i].svc != ANY_SVC && op_errors[i].svc != have)
+			continue;
+		return op_errors[i].msg;
+	}
+	return xvs_strerror(-e);
+}

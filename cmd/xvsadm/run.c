@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Runs a parsed command through one libxvs handle: dispatch by command,
+ * read-only commands never load a data plane, errors reported once with
+ * ipvsadm's text. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xvsadm.h"
+
+/* IPVS's defaults, shown by --timeout before any data plane exists. */
+#define DEFAULT_TCP_TIMEOUT	900
+#define DEFAULT_TCPFIN_TIMEOUT	120
+#define DEFAULT_UDP_TIMEOUT	300
+
+bool xvsadm_svc_exists(struct xvs *x, const struct xvs_svc_conf *svc)
+{
+	struct xvs_svc_info *list = NULL;
+	size_t n = 0;
+	bool found;
+
+	if (!xvs_is_loaded(x) || xvs_svc_list(x, &list, &n))
+		return false;
+	found = xvsadm_find_svc(list, n, svc) != NULL;
+	xvs_svc_list_free(list, n);
+	return found;
+}
+
+int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	switch (cl->cmd) {
+	case XVSADM_CMD_ADD:
+		return xvs_svc_add(x, &cl->svc);
+	case XVSADM_CMD_EDIT:
+		return xvs_svc_edit(x, &cl->svc);
+	case XVSADM_CMD_DEL:
+		return xvs_svc_del(x, &cl->svc);
+	case XVSADM_CMD_FLUSH:
+		return xvs_flush(x);
+	case XVSADM_CMD_ADDDEST:
+		return xvs_dest_add(x, &cl->svc, &cl->dest);
+	case XVSADM_CMD_EDITDEST:
+		return xvs_dest_edit(x, &cl->svc, &cl->dest);
+	case XVSADM_CMD_DELDEST:
+		return xvs_dest_del(x, &cl->svc, &cl->dest);
+	case XVSADM_CMD_TIMEOUT:
+		return xvs_timeout_set(x, cl->timeout[0], cl->timeout[1], cl->timeout[2]);
+	case XVSADM_CMD_ZERO:
+		return xvs_zero(x, (cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE)) ?
+				   &cl->svc : NULL);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The services, or none when the namespace has no data plane. */
+static int fetch_svcs(struct xvs *x, struct xvs_svc_info **list, size_t *n)
+{
+	*list = NULL;
+	*n = 0;
+	return xvs_is_loaded(x) ? xvs_svc_list(x, list, n) : 0;
+}
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* --rate: two samples a second apart (no estimator in libxvs yet). */
+static int fetch_rates(struct xvs *x, struct xvs_svc_info **out, size_t *n)
+{
+	struct xvs_svc_info *a, *b;
+	size_t na, nb;
+	uint64_t t0, t1;
+	struct timespec one_second = { .tv_sec = 1 };
+	int err;
+
+	if ((err = fetch_svcs(x, &a, &na)))
+		return err;
+	t0 = monotonic_ms();
+	nanosleep(&one_second, NULL);
+	if ((err = fetch_svcs(x, &b, &nb))) {
+		xvs_svc_list_free(a, na);
+		return err;
+	}
+	t1 = monotonic_ms();
+	err = xvsadm_rates(a, na, b, nb, t1 - t0, out);
+	*n = nb;
+	xvs_svc_list_free(a, na);
+	xvs_svc_list_free(b, nb);
+	return err;
+}
+
+static int report(enum xvsadm_cmd cmd, int err, bool svc_exists)
+{
+	fprintf(stderr, "%s\n", xvsadm_op_strerror(cmd, err, svc_exists));
+	return XVSADM_EXIT_FAIL;
+}
+
+static int list_services(struct xvs *x, const struct xvsadm_cmdline *cl, bool save)
+{
+	struct xvs_svc_info *list;
+	size_t n;
+	bool rate = cl->format & XVSADM_FMT_RATE;
+	bool one = cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE);
+	int err = rate && !save ? fetch_rates(x, &list, &n) : fetch_svcs(x, &list, &n);
+
+	if (err)
+		return report(XVSADM_CMD_LIST, err, true);
+	if (save) {
+		xvsadm_render_save(stdout, &(struct xvsadm_table){ list, n },
+				   cl->format | XVSADM_FMT_RULE);
+	} else if (one) {
+		const struct xvs_svc_info *s = xvsadm_find_svc(list, n, &cl->svc);
+
+		if (!s)
+			err = -ENOENT;
+		else
+			xvsadm_render_service(stdout, s, cl->format);
+	} else {
+		xvsadm_render_list(stdout, &(struct xvsadm_table){ list, n }, cl->format,
+				   XVSADM_CONN_TAB_SIZE);
+	}
+	if (rate && !save)
+		xvsadm_svc_list_free(list, n);
+	else
+		xvs_svc_list_free(list, n);
+	return err ? report(XVSADM_CMD_LIST, err, false) : 0;
+}
+
+static int list_conns(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	struct xvs_conn_info *conns = NULL;
+	size_t n = 0;
+	int err = xvs_is_loaded(x) ? xvs_conn_list(x, &conns, &n) : 0;
+
+	if (err)
+		return report(XVSADM_CMD_LIST, err, true);
+	xvsadm_render_conns(stdout, conns, n, cl->format);
+	free(conns);
+	return 0;
+}
+
+static int list_timeout(struct xvs *x)
+{
+	uint32_t t[3] = { DEFAULT_TCP_TIMEOUT, DEFAULT_TCPFIN_TIMEOUT, DEFAULT_UDP_TIMEOUT };
+	int err = xvs_is_loaded(x) ? xvs_timeout_get(x, &t[0], &t[1], &t[2]) : 0;
+
+	if (err)
+		return report(XVSADM_CMD_LIST, err, true);
+	xvsadm_render_timeout(stdout, t[0], t[1], t[2]);
+	return 0;
+}
+
+static int list_counters(struct xvs *x)
+{
+	uint64_t vals[XVS_CNT_MAX] = { 0 };
+	int err = xvs_is_loaded(x) ? xvs_counters_read(x, vals) : 0;
+
+	if (err)
+		return report(XVSADM_CMD_LIST, err, true);
+	xvsadm_render_counters(stdout, vals, XVS_CNT_MAX);
+	return 0;
+}
+
+static int run_list(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	uint64_t o = cl->options;
+
+	if (o & XVSADM_OPT_BIT(XVSADM_OPT_CONNECTION))
+		return list_conns(x, cl);
+	if (o & XVSADM_OPT_BIT(XVSADM_OPT_TIMEOUT))
+		return list_timeout(x);
+	if (o & XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS))
+		return list_counters(x);
+	return list_services(x, cl, false);
+}
+
+static int run_change(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	int err = xvsadm_apply(x, cl);
+	const char *warning;
+
+	if (err) {
+		bool svc = (cl->cmd == XVSADM_CMD_EDITDEST || cl->cmd == XVSADM_CMD_DELDEST) &&
+			   xvsadm_svc_exists(x, &cl->svc);
+
+		return report(cl->cmd, err, svc);
+	}
+	if (cl->cmd == XVSADM_CMD_ADDDEST || cl->cmd == XVSADM_CMD_EDITDEST) {
+		warning = xvs_last_warning(x);
+		if (warning)
+			fprintf(stderr, "xvsadm: warning: %s\n", warning);
+	}
+	return 0;
+}
+
+static int run(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	int err;
+
+	switch (cl->cmd) {
+	case XVSADM_CMD_LIST:
+		return run_list(x, cl);
+	case XVSADM_CMD_SAVE:
+		return list_services(x, cl, true);
+	case XVSADM_CMD_RESTORE:
+		return xvsadm_restore(x, stdin);
+	case XVSADM_CMD_DETACH:
+		err = xvs_detach(x);
+		if (err) {
+			fprintf(stderr, "xvsadm: cannot detach the data plane: %s\n",
+				xvs_strerror(err));
+			return XVSADM_EXIT_FAIL;
+		}
+		return 0;
+	default:
+		return run_change(x, cl);
+	}
+}
+
+int xvsadm_main(int argc, char **argv)
+{
+	struct xvsadm_cmdline cl;
+	struct xvsadm_err perr;
+	struct xvs_open_opts opts;
+	struct xvs *x = NULL;
+	int err, status;
+
+	if (xvsadm_parse(argc, argv, &cl, &perr)) {
+		fprintf(stderr, "%s\n", perr.msg);
+		return perr.code;
+	}
+	if (cl.cmd == XVSADM_CMD_HELP) {
+		xvsadm_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (cl.cmd == XVSADM_CMD_VERSION) {
+		xvsadm_version(stdout);
+		return 0;
+	}
+	opts = (struct xvs_open_opts){
+		.hook = cl.hook,
+		.ifaces = cl.ifaces[0] ? cl.ifaces : NULL,
+	};
+	err = xvs_open(&x, &opts);
+	if (err) {
+		fprintf(stderr, "xvsadm: cannot open the xvs data plane: %s\n",
+			err == -EPERM ? "Permission denied (you must be root)" : xvs_strerror(err));
+		return XVSADM_EXIT_FAIL;
+	}
+	status = run(x, &cl);
+	fflush(stdout);
+	xvs_close(x);
+	return status;
+}
+
+void xvsadm_version(FILE *f)
+{
+	fprintf(f, "xvsadm v0.1 (ipvsadm v1.31 compatible, IPVS v1.2.1)\n");
+}
+
+void xvsadm_usage(FILE *f, const char *p)
+{
+	xvsadm_version(f);
+	fprintf(f,
+		"Usage:\n"
+		"  %s -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags] [-o]\n"
+		"  %s -D virtual-service\n"
+		"  %s -C\n"
+		"  %s -R [--hook HOOK] [--ifaces IF[,IF...]]\n"
+		"  %s -S [-n]\n"
+		"  %s -a|e virtual-service -r server-address [options]\n"
+		"  %s -d virtual-service -r server-address\n"
+		"  %s -L|l [virtual-service] [options]\n"
+		"  %s -Z [virtual-service]\n"
+		"  %s --set tcp tcpfin udp\n"
+		"  %s --detach\n"
+		"  %s -h\n\n",
+		p, p, p, p, p, p, p, p, p, p, p, p);
+	fprintf(f,
+		"Commands:\n"
+		"Either long or short options are allowed.\n"
+		"  --add-service     -A        add virtual service with options\n"
+		"  --edit-service    -E        edit virtual service with options\n"
+		"  --delete-service  -D        delete virtual service\n"
+		"  --clear           -C        clear the whole table\n"
+		"  --restore         -R        restore rules from stdin (all or nothing)\n"
+		"  --save            -S        save rules to stdout\n"
+		"  --add-server      -a        add real server with options\n"
+		"  --edit-server     -e        edit real server with options\n"
+		"  --delete-server   -d        delete real server\n"
+		"  --list            -L|-l     list the table\n"
+		"  --zero            -Z        zero counters in a service or all services\n"
+		"  --set tcp tcpfin udp        set connection timeout values\n"
+		"  --detach                    remove the data plane from this namespace (xvs)\n"
+		"  --help            -h        display this help message\n\n");
+	fprintf(f,
+		"virtual-service:\n"
+		"  --tcp-service|-t  service-address   service-address is host[:port]\n"
+		"  --udp-service|-u  service-address   service-address is host[:port]\n\n");
+	fprintf(f,
+		"Options:\n"
+		"  --scheduler    -s scheduler         scheduler name, the default scheduler is %s.\n"
+		"  --persistent   -p [timeout]         persistent service\n"
+		"  --netmask      -M netmask           persistent granularity mask\n"
+		"  --sched-flags  -b flags             scheduler flags (comma-separated)\n"
+		"  --ops          -o                   one-packet scheduling\n"
+		"  --real-server  -r server-address    server-address is host (and port)\n"
+		"  --gatewaying   -g                   gatewaying (direct routing) (default)\n"
+		"  --ipip         -i                   ipip encapsulation (tunneling)\n"
+		"  --masquerading -m                   masquerading (NAT)\n"
+		"  --fullnat      -b                   full NAT (with -a/-e; DPVS spelling)\n"
+		"  --tun-type      ipip                tunnel type (only ipip)\n"
+		"  --weight       -w weight            capacity of real server\n"
+		"  --u-threshold  -x uthreshold        upper threshold of connections\n"
+		"  --l-threshold  -y lthreshold        lower threshold of connections\n"
+		"  --connection   -c                   output of current connections\n"
+		"  --timeout                           output of timeout (tcp tcpfin udp)\n"
+		"  --stats                             output of statistics information\n"
+		"  --rate                              output of rate information (1 s sample)\n"
+		"  --exact                             expand numbers (display exact values)\n"
+		"  --thresholds                        output of thresholds information\n"
+		"  --persistent-conn                   output of persistent connection info\n"
+		"  --tun-info                          output of tunnel information\n"
+		"  --nosort                            disable sorting output of service/server entries\n"
+		"  --sort                              does nothing, for backwards compatibility\n"
+		"  --numeric      -n                   numeric output of addresses and ports\n"
+		"  --counters                          output of the data plane's counters (xvs)\n"
+		"  --hook         auto|xdp|xdp-generic|tc  where to attach when loading (xvs)\n"
+		"  --ifaces       IF[,IF...]           interfaces to attach to (xvs)\n",
+		xvs_sched_default());
+}
