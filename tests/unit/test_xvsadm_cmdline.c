@@ -56,7 +56,7 @@ static const struct good_case good_cases[] = {
 	  .weight = 1 },
 	{ "--add-service --tcp-service=10.0.0.1:http --scheduler rr", XVSADM_CMD_ADD, TCP,
 	  "10.0.0.1", 80, "rr", .weight = 1 },
-	{ "--add-servi --tcp 10.0.0.1:80 --sched=rr", XVSADM_CMD_ADD, TCP,
+	{ "--add-servi --tcp 10.0.0.1:80 --schedu=rr", XVSADM_CMD_ADD, TCP,
 	  "10.0.0.1", 80, "rr", .weight = 1 },
 	{ "-A -u 10.0.0.2:53 -s rr -o", XVSADM_CMD_ADD, UDP, "10.0.0.2", 53, "rr",
 	  .ops = true, .weight = 1 },
