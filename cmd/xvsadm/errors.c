@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* libxvs error codes -> the message ipvsadm prints for the same failure of
- * the same operation (libipvs's ipvs_strerror table, mapped onto libxvs's
- * codes: -ENOENT "no such service/destination", -ESRCH unknown scheduler). */
+ * the same operation (libipvs's ipvs_strerror table). libxvs follows the
+ * kernel's codes (-ESRCH no such service, -ENOENT no such destination or
+ * scheduler); an -ENOENT is also read the way xvs.h documents it (no such
+ * service) by asking whether the service exists. */
 #include <errno.h>
 
 #include "xvsadm.h"
@@ -17,19 +19,28 @@ static const struct {
 	const char *msg;
 } op_errors[] = {
 	{ XVSADM_CMD_ADD, EEXIST, ANY_SVC, "Service already exists" },
+	{ XVSADM_CMD_ADD, ENOENT, ANY_SVC, "Scheduler or persistence engine not found" },
 	{ XVSADM_CMD_ADD, ESRCH, ANY_SVC, "Scheduler or persistence engine not found" },
-	{ XVSADM_CMD_EDIT, ENOENT, ANY_SVC, "No such service" },
-	{ XVSADM_CMD_EDIT, ESRCH, ANY_SVC, "Scheduler or persistence engine not found" },
+	{ XVSADM_CMD_EDIT, ESRCH, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_EDIT, ENOENT, SVC_MISSING, "No such service" },
+	{ XVSADM_CMD_EDIT, ENOENT, SVC_PRESENT, "Scheduler or persistence engine not found" },
+	{ XVSADM_CMD_DEL, ESRCH, ANY_SVC, "No such service" },
 	{ XVSADM_CMD_DEL, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_ZERO, ESRCH, ANY_SVC, "No such service" },
 	{ XVSADM_CMD_ZERO, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_LIST, ESRCH, ANY_SVC, "No such service" },
 	{ XVSADM_CMD_LIST, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_ADDDEST, ESRCH, ANY_SVC, "Service not defined" },
 	{ XVSADM_CMD_ADDDEST, ENOENT, ANY_SVC, "Service not defined" },
 	{ XVSADM_CMD_ADDDEST, EEXIST, ANY_SVC, "Destination already exists" },
+	{ XVSADM_CMD_EDITDEST, ESRCH, ANY_SVC, "Service not defined" },
 	{ XVSADM_CMD_EDITDEST, ENOENT, SVC_MISSING, "Service not defined" },
 	{ XVSADM_CMD_EDITDEST, ENOENT, SVC_PRESENT, "No such destination" },
+	{ XVSADM_CMD_DELDEST, ESRCH, ANY_SVC, "Service not defined" },
 	{ XVSADM_CMD_DELDEST, ENOENT, SVC_MISSING, "Service not defined" },
 	{ XVSADM_CMD_DELDEST, ENOENT, SVC_PRESENT, "No such destination" },
 	{ XVSADM_CMD_NONE, EPERM, ANY_SVC, "Permission denied (you must be root)" },
+	{ XVSADM_CMD_NONE, EACCES, ANY_SVC, "Permission denied (you must be root)" },
 	{ XVSADM_CMD_NONE, ENOMEM, ANY_SVC, "Memory allocation problem" },
 };
 

@@ -185,12 +185,8 @@ static int run_change(struct xvs *x, const struct xvsadm_cmdline *cl)
 	int err = xvsadm_apply(x, cl);
 	const char *warning;
 
-	if (err) {
-		bool svc = (cl->cmd == XVSADM_CMD_EDITDEST || cl->cmd == XVSADM_CMD_DELDEST) &&
-			   xvsadm_svc_exists(x, &cl->svc);
-
-		return report(cl->cmd, err, svc);
-	}
+	if (err)
+		return report(cl->cmd, err, err == -ENOENT && xvsadm_svc_exists(x, &cl->svc));
 	if (cl->cmd == XVSADM_CMD_ADDDEST || cl->cmd == XVSADM_CMD_EDITDEST) {
 		warning = xvs_last_warning(x);
 		if (warning)

@@ -3,6 +3,7 @@
  * parsed struct, bad lines give ipvsadm's message and exit status, and the
  * command x option matrix holds ipvsadm's rules. No root, no BPF. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 
@@ -552,6 +553,39 @@ static void netmasks_must_be_contiguous(void)
 	}
 }
 
+/* libxvs codes -> ipvsadm's per-operation messages */
+static void errors_map_to_ipvsadm_messages(void)
+{
+	static const struct {
+		enum xvsadm_cmd cmd;
+		int err;
+		bool svc_exists;
+		const char *msg;
+	} cases[] = {
+		{ XVSADM_CMD_ADD, -EEXIST, true, "Service already exists" },
+		{ XVSADM_CMD_ADD, -ENOENT, false, "Scheduler or persistence engine not found" },
+		{ XVSADM_CMD_EDIT, -ESRCH, false, "No such service" },
+		{ XVSADM_CMD_EDIT, -ENOENT, false, "No such service" },
+		{ XVSADM_CMD_EDIT, -ENOENT, true, "Scheduler or persistence engine not found" },
+		{ XVSADM_CMD_DEL, -ESRCH, false, "No such service" },
+		{ XVSADM_CMD_ZERO, -ENOENT, false, "No such service" },
+		{ XVSADM_CMD_ADDDEST, -ESRCH, false, "Service not defined" },
+		{ XVSADM_CMD_ADDDEST, -EEXIST, true, "Destination already exists" },
+		{ XVSADM_CMD_EDITDEST, -ENOENT, true, "No such destination" },
+		{ XVSADM_CMD_EDITDEST, -ENOENT, false, "Service not defined" },
+		{ XVSADM_CMD_DELDEST, -ESRCH, false, "Service not defined" },
+		{ XVSADM_CMD_DELDEST, -ENOENT, true, "No such destination" },
+		{ XVSADM_CMD_FLUSH, -EPERM, false, "Permission denied (you must be root)" },
+		{ XVSADM_CMD_ADDDEST, -ENOMEM, true, "Memory allocation problem" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		EXPECT_STREQ(xvsadm_op_strerror(cases[i].cmd, cases[i].err, cases[i].svc_exists),
+			     cases[i].msg);
+	/* anything else: libxvs's own text */
+	EXPECT_STREQ(xvsadm_op_strerror(XVSADM_CMD_ADD, -ENOSPC, false), xvs_strerror(-ENOSPC));
+}
+
 static const struct test_case cases[] = {
 	TEST_CASE(good_lines_parse_to_expected_structs),
 	TEST_CASE(add_without_scheduler_uses_the_default),
@@ -566,6 +600,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(sched_flags_follow_the_scheduler),
 	TEST_CASE(addresses_parse_as_ipvsadm_does),
 	TEST_CASE(netmasks_must_be_contiguous),
+	TEST_CASE(errors_map_to_ipvsadm_messages),
 };
 
 TEST_MAIN(cases)
