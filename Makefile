@@ -90,6 +90,11 @@ TESTS        := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
 
 $(BUILD)/tests/%.o: CFLAGS += -Itests/harness
 
+# Objects that #include a skeleton embed the BPF object: rebuild them when
+# the data plane changes (the order-only prerequisite above does not).
+SKEL_USERS := $(patsubst %.c,$(BUILD)/%.o,$(shell grep -l 'skel\.h"' lib/*.c cmd/*/*.c tests/*/*.c 2>/dev/null))
+$(SKEL_USERS): $(SKELS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HARNESS_OBJS) $(CMD_LIBS) $(LIBXVS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
