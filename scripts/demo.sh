@@ -18,9 +18,10 @@ SVC="$VIP:$HTTP_PORT"
 
 die() { echo "demo: $*" >&2; exit 1; }
 say() { printf '%s\n' "$*"; }
-# show CMD...: print a command as a user would type it, then run it
-show() { say "  \$ $*"; "$@" 2>&1 | sed 's/^/    /'; return "${PIPESTATUS[0]}"; }
 in_dir() { ip netns exec "$(ns_name dir)" "$XVS_BUILD/xvsadm" "$@"; }
+# adm ARGS...: show an xvsadm command as typed on the director, run it there
+# and show its output indented; returns xvsadm's status.
+adm() { say "  director# xvsadm $*"; in_dir "$@" 2>&1 | sed 's/^/    /'; return "${PIPESTATUS[0]}"; }
 
 preflight() {
 	local t
@@ -62,17 +63,17 @@ run_mode() {
 		xvs_rs "rs$i" up --mode "$mode" --vip "$VIP" >"$TMPD/rs.out" 2>&1 ||
 			die "rs$i: xvs-rs up --mode $mode failed: $(cat "$TMPD/rs.out")"
 	done
-	say "  rs1..rs3: xvs-rs up --mode $mode --vip $VIP"
-	show in_dir -A -t "$SVC" -s rr || die "xvsadm -A failed"
+	say "  rs1..rs3# xvs-rs up --mode $mode --vip $VIP"
+	adm -A -t "$SVC" -s rr || die "xvsadm -A failed"
 	for i in 1 2 3; do
-		show in_dir -a -t "$SVC" -r "$(rs_ip "$i"):$HTTP_PORT" "$flag" -w 1 ||
+		adm -a -t "$SVC" -r "$(rs_ip "$i"):$HTTP_PORT" "$flag" -w 1 ||
 			die "xvsadm -a failed"
 	done
 	say "  $REQUESTS requests from the client ($CLIENT_IP) to $SVC:"
 	requests || die "$mode: some requests failed"
-	show in_dir -L -n || die "xvsadm -L -n failed"
-	show in_dir -L -n --stats || die "xvsadm -L -n --stats failed"
-	show in_dir -C || die "xvsadm -C failed"
+	adm -L -n || die "xvsadm -L -n failed"
+	adm -L -n --stats || die "xvsadm -L -n --stats failed"
+	adm -C || die "xvsadm -C failed"
 	for i in 1 2 3; do
 		xvs_rs "rs$i" down --vip "$VIP" >"$TMPD/rs.out" 2>&1 ||
 			die "rs$i: xvs-rs down failed: $(cat "$TMPD/rs.out")"
@@ -92,7 +93,7 @@ run_mode tun
 say ""
 say "== NAT (-m) and FULLNAT (-b): arrive in a later issue; xvsadm rejects them for now:"
 in_dir -A -t "$SVC" -s rr >/dev/null 2>&1 || die "xvsadm -A failed"
-if show in_dir -a -t "$SVC" -r "$(rs_ip 1):$HTTP_PORT" -m -w 1; then
+if adm -a -t "$SVC" -r "$(rs_ip 1):$HTTP_PORT" -m -w 1; then
 	die "xvsadm accepted -m, which the data plane does not do yet"
 fi
 in_dir -C

@@ -39,34 +39,52 @@ ns_sysctl() {
 	done
 }
 
+# _ip ARGS: ip(8) for the topology builders, which report any failure at
+# the end (_topo_finish) instead of building half a topology silently.
+_topo_err=0
+_ip() { ip "$@" || { echo "# topology: ip $* failed" >&2; _topo_err=1; }; }
+
 # rp_filter is set explicitly on all, default and every interface: the
 # effective value is the maximum of "all" and the interface's own.
 _topo_rp_filter() {	# ns value
 	local n=$1 v=$2 ifc
-	ns_sysctl "$n" net.ipv4.conf.all.rp_filter="$v" net.ipv4.conf.default.rp_filter="$v"
+	ns_sysctl "$n" net.ipv4.conf.all.rp_filter="$v" net.ipv4.conf.default.rp_filter="$v" || _topo_err=1
 	for ifc in $(nsx "$n" ls /proc/sys/net/ipv4/conf); do
 		case $ifc in all|default) continue ;; esac
-		ns_sysctl "$n" "net.ipv4.conf.$ifc.rp_filter=$v"
+		ns_sysctl "$n" "net.ipv4.conf.$ifc.rp_filter=$v" || _topo_err=1
 	done
 }
 
 _topo_finish() {	# rs names...
 	local r
-	ip -n "$(ns_name client)" addr add "$CLIENT_IP/24" dev c0
-	ip -n "$(ns_name client)" route add "$VIP/32" via "$DIR_C_IP"
-	ip -n "$(ns_name client)" route add "$RS_NET" via "$DIR_C_IP"
-	ip -n "$(ns_name dir)" addr add "$DIR_C_IP/24" dev d0
-	ip -n "$(ns_name dir)" addr add "$DIR_R_IP/24" dev d1
-	ns_sysctl dir net.ipv4.ip_forward=1
+	_ip -n "$(ns_name client)" addr add "$CLIENT_IP/24" dev c0
+	_ip -n "$(ns_name client)" route add "$VIP/32" via "$DIR_C_IP"
+	_ip -n "$(ns_name client)" route add "$RS_NET" via "$DIR_C_IP"
+	_ip -n "$(ns_name dir)" addr add "$DIR_C_IP/24" dev d0
+	_ip -n "$(ns_name dir)" addr add "$DIR_R_IP/24" dev d1
+	ns_sysctl dir net.ipv4.ip_forward=1 || _topo_err=1
 	# RS replies (source VIP) cross the director as plain routed traffic,
 	# and the director has no route back to the VIP: no reverse-path check.
 	_topo_rp_filter dir 0
 	_topo_rp_filter client 1
 	for r in "$@"; do
-		ip -n "$(ns_name "$r")" route add "$CLIENT_NET" via "$DIR_R_IP"
+		_ip -n "$(ns_name "$r")" route add "$CLIENT_NET" via "$DIR_R_IP"
 		# strict: what reaches the RS (DR frames, decapsulated TUN packets)
 		# arrives on the interface that routes back to the client
 		_topo_rp_filter "$r" 1
+	done
+	[ "$_topo_err" -eq 0 ] && _topo_contained
+}
+
+# Traffic must stay inside the test's namespaces: none of them may have a
+# default route (reliability.md §2 rules).
+_topo_contained() {
+	local n
+	for n in "${_namespaces[@]}"; do
+		if [ -n "$(ip -n "$n" route show default)" ]; then
+			echo "# namespace $n has a default route" >&2
+			return 1
+		fi
 	done
 }
 
@@ -77,32 +95,32 @@ topo_selftest() {	# [mtu of the director->RS link]
 	ns_new rs1
 	veth client c0 dir d0
 	veth dir d1 rs1 r0
-	ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
-	ip -n "$(ns_name rs1)" link set r0 mtu "$mtu"
-	ip -n "$(ns_name rs1)" addr add "$(rs_ip 1)/24" dev r0
+	_ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
+	_ip -n "$(ns_name rs1)" link set r0 mtu "$mtu"
+	_ip -n "$(ns_name rs1)" addr add "$(rs_ip 1)/24" dev r0
 	_topo_finish rs1
 }
 
 topo_cluster() {	# [mtu of the RS segment] [number of RS]
-	local mtu=${1:-1500} nrs=${2:-3} i rs=()
+	local mtu=${1:-1500} nrs=${2:-3} i r rs=()
 	ns_new client
 	ns_new dir
 	ns_new sw
-	ip -n "$(ns_name sw)" link add br0 type bridge
+	_ip -n "$(ns_name sw)" link add br0 type bridge
 	veth dir d1 sw p0
 	for ((i = 1; i <= nrs; i++)); do
 		ns_new "rs$i"
 		veth "rs$i" r0 sw "p$i"
-		ip -n "$(ns_name "rs$i")" addr add "$(rs_ip "$i")/24" dev r0
+		_ip -n "$(ns_name "rs$i")" addr add "$(rs_ip "$i")/24" dev r0
 		rs+=("rs$i")
 	done
 	veth client c0 dir d0
-	ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
+	_ip -n "$(ns_name dir)" link set d1 mtu "$mtu"
 	for ((i = 0; i <= nrs; i++)); do
-		ip -n "$(ns_name sw)" link set "p$i" mtu "$mtu" master br0
+		_ip -n "$(ns_name sw)" link set "p$i" mtu "$mtu" master br0
 	done
-	for r in "${rs[@]}"; do ip -n "$(ns_name "$r")" link set r0 mtu "$mtu"; done
-	ip -n "$(ns_name sw)" link set br0 up
+	for r in "${rs[@]}"; do _ip -n "$(ns_name "$r")" link set r0 mtu "$mtu"; done
+	_ip -n "$(ns_name sw)" link set br0 up
 	_topo_finish "${rs[@]}"
 }
 
@@ -152,6 +170,41 @@ stats_field() {
 	[ -n "$v" ] && _num "$v"
 }
 
+# counter NAME: one data-plane counter of the director (`xvsadm -L
+# --counters`, lines "name value"); prints nothing when it is missing.
+counter() { xvsadm dir -L --counters | awk -v n="$1" '$1 == n { print $2; exit }'; }
+
+# conn_entries PROTO VIP:PORT RIP:PORT: how many `xvsadm -L -n -c` entries
+# go from the real client to that real server.
+conn_entries() {
+	xvsadm dir -L -n -c | awk -v p="$1" -v v="$2" -v d="$3" -v c="$CLIENT_IP" '
+		$1 == p && $5 == v && $6 == d { split($4, a, ":"); if (a[1] == c) n++ }
+		END { print n + 0 }'
+}
+
+# stats_agree PROTO SVC RIP FIELD: the service's and the real server's
+# counter are equal (the service has this one real server).
+stats_agree() {
+	local a b
+	a=$(stats_field "$1" "$2" "$4")
+	b=$(stats_field "$1" "$2" "$3" "$4")
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+
+# fwd_counts_svc_pkts COUNTER "PROTO SVC"...: the data-plane counter equals
+# the sum of the services' InPkts.
+fwd_counts_svc_pkts() {
+	local c=$1 sum=0 v s
+	shift
+	for s in "$@"; do
+		# shellcheck disable=SC2086
+		v=$(stats_field $s InPkts)
+		[ -n "$v" ] || return 1
+		sum=$((sum + v))
+	done
+	[ "$(counter "$c")" = "$sum" ]
+}
+
 # Native XDP on veth: the receiving peer of XDP_REDIRECT/XDP_TX needs an XDP
 # program (ecosystem.md §1); the RS decap object passes what it does not own.
 RS_BPF_OBJ=$XVS_BUILD/bpf/xvs_rs.bpf.o
@@ -188,15 +241,18 @@ http_get_sha() {
 	[ "$(sha256sum <"$TMPD/got")" = "$(sha256sum <"$3")" ]
 }
 
+# ping_from NS ADDR: two pings answered.
+ping_from() { nsx "$1" ping -q -c 2 -i 0.2 -W 2 "$2" >/dev/null; }
+
 # make_blob BYTES: random content served by every rs_serve as /blob.bin.
 make_blob() { mkdir -p "$TMPD/www" && head -c "$1" /dev/urandom >"$TMPD/www/blob.bin"; }
 
 # scenario_selftest dr|tun: the body of t_selftest_dr.sh / t_selftest_tun.sh.
 scenario_selftest() {
-	local mode=$1 flag mtu fwd rip
+	local mode=$1 flag mtu fwd rip other
 	case $mode in
-	dr)  flag=-g; fwd=Route; mtu=1500 ;;
-	tun) flag=-i; fwd=Tunnel; mtu=1600 ;;	# room for the outer header
+	dr)  flag=-g; fwd=Route; mtu=1500; other=tun ;;
+	tun) flag=-i; fwd=Tunnel; mtu=1600; other=dr ;;	# room for the outer header
 	esac
 	rip=$(rs_ip 1)
 	topo_selftest "$mtu" || { not_ok "topology"; return; }
@@ -231,12 +287,29 @@ scenario_selftest() {
 	check "--stats: TCP service counted 2 connections (got '$conns')" [ "${conns:-x}" = 2 ]
 	check "--stats: TCP real server counted 2 connections (got '$dconns')" [ "${dconns:-x}" = 2 ]
 	# the 200 KB download alone takes well over 20 client->server packets
-	check "--stats: TCP service counted the client's packets (got '$inpkts')" [ "${inpkts:-0}" -gt 20 ]
+	# two connections: at least handshake, request, ACKs of 200 KB and close
+	check "--stats: TCP service counted the client's packets (got '$inpkts')" [ "${inpkts:-0}" -ge 10 ]
+	# the last ACKs of a close may still be on their way: poll, do not sleep
+	check "--stats: the real server's InPkts equal the service's" \
+		wait_for 5 stats_agree TCP "$VIP:$HTTP_PORT" "$rip:$HTTP_PORT" InPkts
 	check "--stats: UDP service counted 3 connections (got '$uconns')" [ "${uconns:-x}" = 3 ]
+	local centries ucentries other_n
+	centries=$(conn_entries TCP "$VIP:$HTTP_PORT" "$rip:$HTTP_PORT")
+	ucentries=$(conn_entries UDP "$VIP:$UDP_PORT" "$rip:$UDP_PORT")
+	check "-L -n -c: 2 TCP entries client -> VIP -> rs1 (got $centries)" [ "$centries" = 2 ]
+	check "-L -n -c: 3 UDP entries client -> VIP -> rs1 (got $ucentries)" [ "$ucentries" = 3 ]
+	# every client packet of the two services went out by $mode
+	check "--counters: fwd_$mode equals the services' InPkts" \
+		wait_for 5 fwd_counts_svc_pkts "fwd_$mode" "TCP $VIP:$HTTP_PORT" "UDP $VIP:$UDP_PORT"
+	other_n=$(counter "fwd_$other")
+	check "--counters: fwd_$other is 0 (got '$other_n')" [ "${other_n:-x}" = 0 ]
+	# the control plane resolved rs1's neighbour entry when it was added
+	other_n=$(counter drop_no_neighbour)
+	check "--counters: no packet waited for a neighbour (drop_no_neighbour '$other_n')" [ "${other_n:-x}" = 0 ]
 
 	# traffic that is not for a service crosses or reaches the director as usual
-	check "non-service: ping the director" nsx client ping -c 2 -i 0.2 -W 2 "$DIR_C_IP"
-	check "non-service: ping rs1 through the director" nsx client ping -c 2 -i 0.2 -W 2 "$rip"
+	check "non-service: ping the director" ping_from client "$DIR_C_IP"
+	check "non-service: ping rs1 through the director" ping_from client "$rip"
 	bg dir "$PY" -m http.server 8080 --bind "$DIR_C_IP" --directory "$TMPD/www" >/dev/null 2>&1
 	bg rs1 "$PY" -m http.server 8080 --bind "$rip" --directory "$TMPD/www" >/dev/null 2>&1
 	check "non-service: TCP to the director's own port 8080" \

@@ -9,6 +9,10 @@
 #                                    each answer "rsN CLIENT:PORT payload"
 #   client.py banner ADDR PORT N     N connections to the echo server; prints
 #                                    each banner "rsN CLIENT:PORT"
+#   client.py pmtu ADDR PORT SIZE   path MTU discovery over UDP with DF: sends
+#                                    SIZE-byte datagrams until one is answered
+#                                    or the kernel learns a smaller path MTU;
+#                                    prints "pmtu M answered-size S"
 #   client.py chat ADDR PORT --progress F --stop F [--interval S]
 #                                    one long-lived echo connection: a line
 #                                    every S seconds, each checked byte for
@@ -16,6 +20,7 @@
 #                                    ends when the stop file appears
 # A request that fails prints "ERROR ..." and makes the exit status 1.
 import argparse
+import errno
 import http.client
 import os
 import socket
@@ -76,6 +81,38 @@ def cmd_banner(a):
     return 1 if bad else 0
 
 
+IP_MTU_DISCOVER = 10
+IP_PMTUDISC_DO = 2
+IP_MTU = 14
+
+
+def cmd_pmtu(a):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO)
+    s.connect((a.addr, a.port))
+    s.settimeout(1)
+    size = a.n
+    for attempt in range(8):
+        try:
+            s.send(b"p" * size)
+            data = s.recv(65536)
+            mtu = s.getsockopt(socket.IPPROTO_IP, IP_MTU)
+            print("pmtu %d answered-size %d" % (mtu, size), flush=True)
+            return 0
+        except socket.timeout:
+            pass
+        except OSError as e:
+            # EMSGSIZE: the ICMP fragmentation-needed arrived; retry at the
+            # payload that fits the learned path MTU
+            if e.errno != errno.EMSGSIZE:
+                print("ERROR attempt %d: %s" % (attempt + 1, e), flush=True)
+                return 1
+        mtu = s.getsockopt(socket.IPPROTO_IP, IP_MTU)
+        size = min(size, mtu - 28)
+    print("ERROR no answer; path MTU %d" % s.getsockopt(socket.IPPROTO_IP, IP_MTU), flush=True)
+    return 1
+
+
 def write_atomic(path, text):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -125,7 +162,7 @@ def cmd_chat(a):
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
-    for name in ("whoami", "udp", "banner"):
+    for name in ("whoami", "udp", "banner", "pmtu"):
         p = sub.add_parser(name)
         p.add_argument("addr")
         p.add_argument("port", type=int)
@@ -138,7 +175,7 @@ def main():
     p.add_argument("--interval", type=float, default=0.1)
     p.add_argument("--max-seconds", type=float, default=180)
     a = ap.parse_args()
-    sys.exit({"whoami": cmd_whoami, "udp": cmd_udp, "banner": cmd_banner,
+    sys.exit({"whoami": cmd_whoami, "udp": cmd_udp, "banner": cmd_banner, "pmtu": cmd_pmtu,
               "chat": cmd_chat}[a.cmd](a))
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Real-server stand-in for e2e tests and the demo: on the VIP it answers
-# HTTP (GET /whoami, or a file from --root), TCP echo and UDP, each naming
+# HTTP (GET /whoami, GET of a file from --root, POST answering the body's
+# sha256), TCP echo and UDP, each naming
 # this server and the peer address it saw (which must be the real client's).
 #
 #   rs_server.py --name rs1 --addr VIP [--http 80] [--echo 7000] [--udp 7001]
@@ -10,6 +11,7 @@
 # Sockets use IP_FREEBIND so the server may start before the VIP is on lo.
 # --ready FILE is written once every socket listens: tests poll for it.
 import argparse
+import hashlib
 import http.server
 import os
 import socket
@@ -70,6 +72,18 @@ def make_http_handler(name, root):
                 return
             with open(path, "rb") as f:
                 self.send_body(f.read(), "application/octet-stream")
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            digest = hashlib.sha256()
+            while length > 0:
+                chunk = self.rfile.read(min(length, 65536))
+                if not chunk:
+                    break
+                digest.update(chunk)
+                length -= len(chunk)
+            line = "%s %s:%d %s\n" % (name, *self.client_address, digest.hexdigest())
+            self.send_body(line.encode(), "text/plain")
 
     return Handler
 
