@@ -105,7 +105,8 @@ static int list_services(struct xvs *x, const struct xvsadm_cmdline *cl, bool sa
 {
 	struct xvs_svc_info *list;
 	size_t n;
-	bool rate = cl->format & XVSADM_FMT_RATE;
+	/* --stats wins over --rate, as in ipvsadm's layouts */
+	bool rate = (cl->format & XVSADM_FMT_RATE) && !(cl->format & XVSADM_FMT_STATS);
 	bool one = cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE);
 	int err = rate && !save ? fetch_rates(x, &list, &n) : fetch_svcs(x, &list, &n);
 
