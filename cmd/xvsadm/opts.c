@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The xvsadm command line as data: the option table, the command x option
- * legality matrix (ipvsadm's commands_v_options plus the xvs additions) and
- * the one generic validator that enforces it. */
+/* The xvsadm rules as data: the command x option legality matrix
+ * (ipvsadm's commands_v_options plus the xvs columns), the one generic
+ * validator that enforces it, and the names of commands, options and
+ * forwarding methods. The option table itself is in cmdline.c. */
 #include <stdarg.h>
 #include <string.h>
 
