@@ -168,6 +168,11 @@ static int apply_vips(const struct rs_opts *o, struct rs_state *st, const struct
 		if (rs_state_vip(st, v.addr))
 			continue;
 		inet_ntop(AF_INET, &v.addr, addr, sizeof(addr));
+		if (st->n_vips == XVS_RS_MAX_VIPS) {
+			rs_err("cannot add VIP %s: %d VIPs are set up already", addr,
+			       XVS_RS_MAX_VIPS);
+			return -ENOSPC;
+		}
 		err = rs_nl_addr_present(p->lo_ifindex, v.addr, &present);
 		if (!err && !present) {
 			err = rs_nl_addr_add(p->lo_ifindex, v.addr);
