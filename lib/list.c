@@ -62,6 +62,7 @@ static void svc_conf_from(struct xvs_svc_conf *c, const struct xvs_svc *v)
 	c->sched[sizeof(c->sched) - 1] = 0;
 	c->sched_flags = v->sched_flags;
 	c->persistent = v->flags & XVS_SVC_F_PERSISTENT;
+	c->ops = v->flags & XVS_SVC_F_OPS;
 	c->persist_timeout_s = v->persist_timeout_s;
 	c->netmask = v->netmask;
 }

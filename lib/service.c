@@ -27,7 +27,8 @@ static void svc_fill(struct xvs_svc *v, const struct xvs_svc_conf *c)
 	const char *sched = c->sched[0] ? c->sched : xvs_sched_default();
 
 	xvs_svc_key_from_conf(&v->key, c);
-	v->flags = XVS_SVC_F_IN_USE | (c->persistent ? XVS_SVC_F_PERSISTENT : 0);
+	v->flags = XVS_SVC_F_IN_USE | (c->persistent ? XVS_SVC_F_PERSISTENT : 0) |
+		   (c->ops ? XVS_SVC_F_OPS : 0);
 	v->sched_flags = c->sched_flags;
 	v->persist_timeout_s = c->persistent ? c->persist_timeout_s : 0;
 	v->netmask = c->persistent ? (c->netmask ? c->netmask : 0xffffffffu) : 0;

@@ -247,6 +247,7 @@ static void undo_all(struct xvs *x, struct undo_log *u)
 static int apply_all(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 {
 	struct undo_log u = { 0 };
+	bool loaded_before = xvs_is_loaded(x);
 	int status = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -267,6 +268,8 @@ static int apply_all(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 		undo_all(x, &u);
 		fprintf(stderr, "xvsadm: restore stopped; the lines before it were undone\n");
 	}
+	if (status && !loaded_before)
+		xvs_detach(x);	/* the restore loaded it: leave the namespace as it was */
 	free(u.ops);
 	return status;
 }

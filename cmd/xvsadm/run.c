@@ -124,7 +124,7 @@ static int list_services(struct xvs *x, const struct xvsadm_cmdline *cl, bool sa
 			xvsadm_render_service(stdout, s, cl->format);
 	} else {
 		xvsadm_render_list(stdout, &(struct xvsadm_table){ list, n }, cl->format,
-				   XVSADM_CONN_TAB_SIZE);
+				   xvs_conn_table_size(x));
 	}
 	if (rate && !save)
 		xvsadm_svc_list_free(list, n);

@@ -23,7 +23,6 @@
 /* ipvsadm's limits */
 #define XVSADM_MAX_TIMEOUT	(86400 * 31)
 #define XVSADM_PERSIST_DEFAULT	300
-#define XVSADM_CONN_TAB_SIZE	4096	/* "size=" when libxvs has no getter */
 
 /* Commands, in ipvsadm's order, then the xvs additions. */
 enum xvsadm_cmd {

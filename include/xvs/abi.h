@@ -107,6 +107,7 @@ struct xvs_svc_key {
 /* xvs_svc.flags */
 #define XVS_SVC_F_IN_USE	(1u << 0)	/* slot holds a service */
 #define XVS_SVC_F_PERSISTENT	(1u << 1)	/* -p given (not yet used by the data plane) */
+#define XVS_SVC_F_OPS		(1u << 2)	/* -o one-packet scheduling (not yet used by the data plane) */
 
 /* Service, indexed by the value of xvs_svcs. */
 struct xvs_svc {
