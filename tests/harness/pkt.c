@@ -335,6 +335,21 @@ static int fix_write_cfg(struct pkt_fixture *f)
 
 static int fix_load(struct pkt_fixture *f, bool full_size);
 
+int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds)
+{
+	struct xvs_cfg cfg;
+	uint32_t zero = 0;
+	int err;
+
+	err = bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				   &cfg, sizeof(cfg), 0);
+	if (err)
+		return err;
+	cfg.timeout_s[state] = seconds;
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				    &cfg, sizeof(cfg), BPF_ANY);
+}
+
 int fix_setup(struct pkt_fixture *f)
 {
 	return fix_load(f, false);
@@ -431,6 +446,12 @@ int fix_svc_ring(struct pkt_fixture *f, uint32_t svc_idx, uint32_t ring_off,
 	s.ring_len = ring_len;
 	return bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
 				    &s, sizeof(s), BPF_ANY);
+}
+
+int fix_svc_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_svc *out)
+{
+	return bpf_map__lookup_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
+				    out, sizeof(*out), 0);
 }
 
 static int fix_vip_ref(struct pkt_fixture *f, uint32_t vip)

@@ -140,6 +140,8 @@ int fix_setup(struct pkt_fixture *f);
  * (the others are shrunk to 64 entries, the ring to 1024 slots). */
 int fix_setup_full(struct pkt_fixture *f);
 void fix_teardown(struct pkt_fixture *f);
+/* Sets one state's connection timeout in the data plane's configuration. */
+int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds);
 /* IPv4 forwarding on every interface of the test namespace. */
 int fix_set_forwarding(bool on);
 
@@ -156,6 +158,8 @@ int fix_svc(struct pkt_fixture *f, uint32_t svc_idx, uint8_t proto, const char *
 /* Rewrites a service's schedule (ring slots and length), cursor kept. */
 int fix_svc_ring(struct pkt_fixture *f, uint32_t svc_idx, uint32_t ring_off,
 		 const uint32_t *ring, uint32_t ring_len);
+
+int fix_svc_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_svc *out);
 
 /* Sum over CPUs of a counter / of a service's or real server's stats. */
 uint64_t fix_counter(struct pkt_fixture *f, enum xvs_counter c);
