@@ -418,6 +418,20 @@ int fix_dest(struct pkt_fixture *f, uint32_t dest_idx, uint32_t svc_idx, const c
 				    &d, sizeof(d), BPF_ANY);
 }
 
+int fix_dest_tun_saddr(struct pkt_fixture *f, uint32_t dest_idx, uint32_t saddr)
+{
+	struct xvs_dest d;
+	int err;
+
+	err = bpf_map__lookup_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				   &d, sizeof(d), 0);
+	if (err)
+		return err;
+	d.tun_saddr = saddr;
+	return bpf_map__update_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				    &d, sizeof(d), BPF_ANY);
+}
+
 int fix_dest_del(struct pkt_fixture *f, uint32_t dest_idx)
 {
 	struct xvs_dest d = {};

@@ -148,6 +148,9 @@ int fix_set_forwarding(bool on);
 /* Writes real server dest_idx of service svc_idx. */
 int fix_dest(struct pkt_fixture *f, uint32_t dest_idx, uint32_t svc_idx, const char *addr,
 	     uint16_t port, enum xvs_fwd fwd, uint32_t weight);
+/* Sets a real server's TUN outer source (fix_dest() sets the director's
+ * address on the real server's link; 0: none configured). */
+int fix_dest_tun_saddr(struct pkt_fixture *f, uint32_t dest_idx, uint32_t saddr);
 /* Removes a real server (its slot is no longer in use). */
 int fix_dest_del(struct pkt_fixture *f, uint32_t dest_idx);
 /* Writes service svc_idx (proto, vip:port) with a schedule of ring_len

@@ -557,6 +557,24 @@ static void forwarding_disabled_drops_no_route(void)
 	fix_each_hook(no_forwarding_hook);
 }
 
+/* Without a configured outer source the route lookup chooses one: the
+ * director's address on the real server's link. */
+static void tun_no_saddr_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec s = sp_tun_syn();
+	uint8_t in[PKT_MAX], want[PKT_MAX];
+	size_t in_len = pkt_build(in, &s), want_len = fix_expect_tun(want, &s, FIX_RS1);
+
+	ASSERT(fix_dest_tun_saddr(f, STD_TUN_TCP, 0) == 0);
+	fix_expect_run(f, hook, in, in_len, V_TX, want, want_len);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_FWD_TUN), 1);
+}
+
+static void tun_source_from_route_when_unset(void)
+{
+	fix_each_hook(tun_no_saddr_hook);
+}
+
 static const struct test_case cases[] = {
 	TEST_CASE(dr_tcp_syn),
 	TEST_CASE(dr_tcp_synack_schedules),
@@ -573,6 +591,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(tun_ip_options_intact),
 	TEST_CASE(tun_at_mtu_fits),
 	TEST_CASE(tun_vlan_tags_xdp_only),
+	TEST_CASE(tun_source_from_route_when_unset),
 	TEST_CASE(dr_over_mtu_df_icmp),
 	TEST_CASE(dr_over_mtu_no_df_drops),
 	TEST_CASE(tun_over_mtu_df_icmp),
