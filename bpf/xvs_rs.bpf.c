@@ -20,7 +20,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#include "../cmd/xvs-rs/rs_abi.h"
+#include "xvs/rs_abi.h"
 
 /* BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (Linux 6.3) is missing from the 6.1 UAPI
  * headers we build against; the kernel (6.18) knows it. It only re-labels

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rs_abi.h"
+#include "xvs/rs_abi.h"
 
 /* Exit statuses. */
 #define RS_EXIT_OK	0

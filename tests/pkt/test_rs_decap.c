@@ -18,7 +18,7 @@
 
 #include "test.h"
 #include "xvs_rs.skel.h"
-#include "../../cmd/xvs-rs/rs_abi.h"
+#include "xvs/rs_abi.h"
 
 #define BUF_MAX 512
 
