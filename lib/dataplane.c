@@ -4,6 +4,7 @@
  * first service is added; afterwards the attached programs own the maps and
  * every process finds them through discover.c. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,6 +90,27 @@ static int prog_fd_for(struct xvs *x, enum xvs_hook hook)
 	return *fd;
 }
 
+/* bpf_fib_lookup() refuses to route for an ingress interface that does not
+ * forward IPv4 (BPF_FIB_LKUP_RET_FWD_DISABLED), so every interface carrying
+ * the data plane must forward. Per interface, not net.ipv4.ip_forward: the
+ * kernel forwards transit traffic only from the interfaces we attach to. */
+static int enable_forwarding(const char *ifname)
+{
+	char path[96];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs("1", f) == EOF)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 /* Attaches to one interface with the requested hook; under AUTO a native
  * XDP refusal falls back to tc. */
 static int attach_one(struct xvs *x, const struct xvs_iface *ifc)
@@ -98,6 +120,9 @@ static int attach_one(struct xvs *x, const struct xvs_iface *ifc)
 
 	if (fd < 0)
 		return -ENOENT;
+	err = enable_forwarding(ifc->name);
+	if (err)
+		return err;
 	err = xvs_hook_attach(ifc->ifindex, hook, fd);
 	if (err && x->opts.hook == XVS_HOOK_AUTO && hook != XVS_HOOK_TC) {
 		fd = prog_fd_for(x, XVS_HOOK_TC);
