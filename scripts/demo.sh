@@ -36,7 +36,7 @@ preflight() {
 
 # requests: REQUESTS new connections to the VIP, one line per answer.
 requests() {
-	local i=0 line rs peer bad=0
+	local i=0 rs peer bad=0
 	client_whoami "$REQUESTS" >"$TMPD/answers" 2>&1
 	while read -r rs peer; do
 		i=$((i + 1))
