@@ -18,8 +18,8 @@ static int dest_conf_check(const struct xvs_dest_conf *d)
 {
 	if (d->fwd >= XVS_FWD_MAX)
 		return -EINVAL;
-	if (!xvs_fwd_supported(d->fwd))
-		return -EOPNOTSUPP;
+	if (!xvs_fwd_supported(d->fwd) || d->u_threshold || d->l_threshold)
+		return -EOPNOTSUPP;	/* not in the data plane yet: refuse, never ignore */
 	if (d->weight > INT32_MAX)
 		return -EINVAL;
 	if (d->l_threshold > d->u_threshold && d->u_threshold)

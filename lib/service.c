@@ -11,8 +11,8 @@
 
 static int svc_conf_check(const struct xvs_svc_conf *c)
 {
-	if (c->fwmark)
-		return -EOPNOTSUPP;
+	if (c->fwmark || c->persistent || c->ops)
+		return -EOPNOTSUPP;	/* not in the data plane yet: refuse, never ignore */
 	if (c->proto != IPPROTO_TCP && c->proto != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
 	if (c->sched[0] && !xvs_sched_exists(c->sched))

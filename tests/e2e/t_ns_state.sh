@@ -43,7 +43,7 @@ check "forwarding after every xvsadm exited: 3 answers from rs1" \
 	eval "no_errors $TMPD/who && [ \"\$(count_rs $TMPD/who)\" = rs1=3 ]"
 
 # ---- bad input: a message, non-zero exit, the table unchanged
-check "-A a wrr service with persistence" xvsadm dir -A -t "$VIP:8443" -s wrr -p 120
+check "-A a wrr service" xvsadm dir -A -t "$VIP:8443" -s wrr
 check "-a to it, weight 5" xvsadm dir -a -t "$VIP:8443" -r "$(rs_ip 1):8443" -g -w 5
 check "-A a UDP service" xvsadm dir -A -u "$VIP:$UDP_PORT" -s rr
 check "-a to it" xvsadm dir -a -u "$VIP:$UDP_PORT" -r "$(rs_ip 1):$UDP_PORT" -i -w 2
@@ -57,6 +57,8 @@ bad_inputs=(
 	"negative weight|-a -t $SVC -r $(rs_ip 2):80 -g -w -1"
 	"real server for a missing service|-a -t 10.99.100.9:80 -r $(rs_ip 2):80 -g -w 1"
 	"duplicate service|-A -t $SVC -s rr"
+	"persistence, not in the data plane yet|-A -t 10.99.100.2:81 -s rr -p 60"
+	"thresholds, not in the data plane yet|-a -t $SVC -r $(rs_ip 2):80 -g -w 1 -x 100"
 	"duplicate real server|-a -t $SVC -r $RS1 -g -w 1"
 	"delete a missing real server|-d -t $SVC -r $(rs_ip 3):80"
 	"delete a missing service|-D -t 10.99.100.9:80"
