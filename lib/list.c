@@ -12,6 +12,7 @@
 
 struct conn_counts {
 	uint32_t *active, *inactive;	/* indexed by dest index */
+	const struct xvs_dest **dest;	/* the real server at each index, or NULL */
 };
 
 static int count_conn(const struct xvs_conn_key *k, const struct xvs_conn *c,
@@ -21,7 +22,14 @@ static int count_conn(const struct xvs_conn_key *k, const struct xvs_conn *c,
 
 	(void)k;
 	(void)expire_s;
+	const struct xvs_dest *d;
+
 	if (c->dest_idx >= XVS_MAX_DEST)
+		return 0;
+	/* A connection of a removed real server whose index was reused by
+	 * another one still runs to its old server: it is not the new one's. */
+	d = cc->dest[c->dest_idx];
+	if (!d || d->addr != c->raddr || d->port != c->rport)
 		return 0;
 	if (c->state == XVS_CS_ESTABLISHED)
 		cc->active[c->dest_idx]++;
@@ -111,8 +119,11 @@ int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n)
 	list = calloc(x->n_svcs + 1, sizeof(*list));
 	cc.active = calloc(XVS_MAX_DEST, sizeof(uint32_t));
 	cc.inactive = calloc(XVS_MAX_DEST, sizeof(uint32_t));
-	if (!list || !cc.active || !cc.inactive)
+	cc.dest = calloc(XVS_MAX_DEST, sizeof(*cc.dest));
+	if (!list || !cc.active || !cc.inactive || !cc.dest)
 		err = -ENOMEM;
+	for (size_t i = 0; !err && i < x->n_dests; i++)
+		cc.dest[x->dests[i].idx] = &x->dests[i].v;
 	if (!err && xvs_is_loaded(x))
 		err = xvs_conn_walk(x, count_conn, &cc);
 	for (size_t i = 0; i < x->n_svcs && !err; i++) {
@@ -123,6 +134,7 @@ int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n)
 	}
 	free(cc.active);
 	free(cc.inactive);
+	free(cc.dest);
 	if (err) {
 		xvs_svc_list_free(list, x->n_svcs);
 		return err;
