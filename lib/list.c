@@ -29,7 +29,7 @@ static int count_conn(const struct xvs_conn_key *k, const struct xvs_conn *c,
 	/* A connection of a removed real server whose index was reused by
 	 * another one still runs to its old server: it is not the new one's. */
 	d = cc->dest[c->dest_idx];
-	if (!d || d->addr != c->raddr || d->port != c->rport)
+	if (!d || d->addr != c->raddr || d->port != c->rport || d->fwd != c->fwd)
 		return 0;
 	if (c->state == XVS_CS_ESTABLISHED)
 		cc->active[c->dest_idx]++;
