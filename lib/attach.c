@@ -9,6 +9,7 @@
  * tc keeps the skb metadata and needs nothing from the peers.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
@@ -99,4 +100,25 @@ void xvs_hook_query(int ifindex, uint32_t prog_id[XVS_HOOK_MAX])
 	tc_ids(ifindex, &h, &o);
 	if (!bpf_tc_query(&h, &o))
 		prog_id[XVS_HOOK_TC] = o.prog_id;
+}
+
+int xvs_hook_each(xvs_hook_visit_fn visit, void *data)
+{
+	struct xvs_iface *ifs;
+	size_t n;
+	int err;
+
+	err = xvs_iface_list(&ifs, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !err; i++) {
+		uint32_t ids[XVS_HOOK_MAX];
+
+		xvs_hook_query(ifs[i].ifindex, ids);
+		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX && !err; h++)
+			if (ids[h])
+				err = visit(&ifs[i], h, ids[h], data);
+	}
+	free(ifs);
+	return err;
 }

@@ -171,33 +171,43 @@ int xvs_dp_attach_all(struct xvs *x)
 	return err ? err : (int)attached;
 }
 
-int xvs_dp_detach_all(struct xvs *x)
-{
-	uint32_t xdp = prog_id_of(x->prog_xdp_fd), tc = prog_id_of(x->prog_tc_fd);
-	struct xvs_iface *ifs;
+/* Our two programs, by id, to tell them from anybody else's. */
+struct own_progs {
+	uint32_t xdp, tc;
+	struct xvs_attachment *list;	/* xvs_attachments() only */
 	size_t n;
+	int first_err;
+};
+
+static struct own_progs own_progs_of(struct xvs *x)
+{
+	return (struct own_progs){ .xdp = prog_id_of(x->prog_xdp_fd), .tc = prog_id_of(x->prog_tc_fd) };
+}
+
+static bool is_own(const struct own_progs *o, enum xvs_hook hook, uint32_t id)
+{
+	return id == (hook == XVS_HOOK_TC ? o->tc : o->xdp);
+}
+
+static int detach_visit(const struct xvs_iface *ifc, enum xvs_hook hook, uint32_t id, void *data)
+{
+	struct own_progs *o = data;
 	int err;
 
-	err = xvs_iface_list(&ifs, &n);
-	if (err)
-		return err;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t ids[XVS_HOOK_MAX];
+	if (!is_own(o, hook, id))
+		return 0;
+	err = xvs_hook_detach(ifc->ifindex, hook);
+	if (err && !o->first_err)
+		o->first_err = err;	/* detach everything we can, report the first failure */
+	return 0;
+}
 
-		xvs_hook_query(ifs[i].ifindex, ids);
-		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
-			uint32_t mine = h == XVS_HOOK_TC ? tc : xdp;
+int xvs_dp_detach_all(struct xvs *x)
+{
+	struct own_progs o = own_progs_of(x);
+	int err = xvs_hook_each(detach_visit, &o);
 
-			if (ids[h] && ids[h] == mine) {
-				int e = xvs_hook_detach(ifs[i].ifindex, h);
-
-				if (e && !err)
-					err = e;
-			}
-		}
-	}
-	free(ifs);
-	return err;
+	return err ? err : o.first_err;
 }
 
 /* Loads a fresh data plane: the skeleton's maps and programs become the
@@ -274,39 +284,36 @@ int xvs_detach(struct xvs *x)
 	return 0;
 }
 
+static int attachment_visit(const struct xvs_iface *ifc, enum xvs_hook hook, uint32_t id,
+			    void *data)
+{
+	struct own_progs *o = data;
+	void *p;
+
+	if (!is_own(o, hook, id))
+		return 0;
+	p = realloc(o->list, (o->n + 1) * sizeof(*o->list));
+	if (!p)
+		return -ENOMEM;
+	o->list = p;
+	memset(&o->list[o->n], 0, sizeof(*o->list));
+	memcpy(o->list[o->n].ifname, ifc->name, sizeof(o->list[o->n].ifname));
+	o->list[o->n].ifindex = ifc->ifindex;
+	o->list[o->n].hook = hook;
+	o->n++;
+	return 0;
+}
+
 int xvs_attachments(struct xvs *x, struct xvs_attachment **out, size_t *count)
 {
-	uint32_t xdp = prog_id_of(x->prog_xdp_fd), tc = prog_id_of(x->prog_tc_fd);
-	struct xvs_attachment *list;
-	struct xvs_iface *ifs;
-	size_t n, k = 0;
-	int err;
+	struct own_progs o = own_progs_of(x);
+	int err = xvs_hook_each(attachment_visit, &o);
 
-	*out = NULL;
-	*count = 0;
-	err = xvs_iface_list(&ifs, &n);
-	if (err)
+	if (err) {
+		free(o.list);
 		return err;
-	list = calloc(n * XVS_HOOK_MAX + 1, sizeof(*list));
-	if (!list) {
-		free(ifs);
-		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t ids[XVS_HOOK_MAX];
-
-		xvs_hook_query(ifs[i].ifindex, ids);
-		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
-			if (!ids[h] || ids[h] != (h == XVS_HOOK_TC ? tc : xdp))
-				continue;
-			memcpy(list[k].ifname, ifs[i].name, sizeof(list[k].ifname));
-			list[k].ifindex = ifs[i].ifindex;
-			list[k].hook = h;
-			k++;
-		}
-	}
-	free(ifs);
-	*out = list;
-	*count = k;
+	*out = o.list;
+	*count = o.n;
 	return 0;
 }

@@ -157,29 +157,20 @@ static int check_version(struct xvs *x)
 	return x->cfg.abi_version == XVS_ABI_VERSION ? 0 : -EPROTO;
 }
 
+static int discover_visit(const struct xvs_iface *ifc, enum xvs_hook hook, uint32_t id, void *x)
+{
+	int err = try_prog(x, id);
+
+	(void)ifc;
+	(void)hook;
+	return err == -ENOENT ? 0 : err;	/* not ours: look further */
+}
+
 int xvs_dp_discover(struct xvs *x)
 {
-	struct xvs_iface *ifs;
-	size_t n;
-	int err;
+	int err = xvs_hook_each(discover_visit, x);
 
-	err = xvs_iface_list(&ifs, &n);
 	if (err)
 		return err;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t ids[XVS_HOOK_MAX];
-
-		xvs_hook_query(ifs[i].ifindex, ids);
-		for (int h = XVS_HOOK_XDP; h < XVS_HOOK_MAX; h++) {
-			if (!ids[h])
-				continue;
-			err = try_prog(x, ids[h]);
-			if (err && err != -ENOENT)
-				goto out;
-		}
-	}
-	err = x->map_fd[0] < 0 ? -ENOENT : check_version(x);
-out:
-	free(ifs);
-	return err;
+	return x->map_fd[0] < 0 ? -ENOENT : check_version(x);
 }
