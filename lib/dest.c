@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -36,10 +37,23 @@ static uint16_t dest_port_be(const struct xvs_svc_slot *s, const struct xvs_dest
 
 /* Resolves the next hop now so the first packet finds it; failures are
  * warnings, as IPVS accepts any real server. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void dest_prepare_hop(struct xvs *x, struct xvs_dest *v)
 {
 	char addr[INET_ADDRSTRLEN];
-	int err = xvs_neigh_prepare(v->addr, &v->tun_saddr, 1000);
+	int64_t start = now_ms();
+	int err = xvs_neigh_prepare(v->addr, &v->tun_saddr, x->neigh_wait_left_ms);
+
+	x->neigh_wait_left_ms -= (int)(now_ms() - start);
+	if (x->neigh_wait_left_ms < 0)
+		x->neigh_wait_left_ms = 0;
 
 	if (!err)
 		return;

@@ -68,6 +68,7 @@ int xvs_open(struct xvs **out, const struct xvs_open_opts *opts)
 	for (int m = 0; m < MAP_COUNT; m++)
 		x->map_fd[m] = -1;
 	x->prog_xdp_fd = x->prog_tc_fd = -1;
+	x->neigh_wait_left_ms = XVS_NEIGH_WAIT_MS;
 	if (opts) {
 		x->opts = *opts;
 		if (opts->ifaces) {

@@ -57,6 +57,7 @@ struct xvs {
 	size_t n_dests, cap_dests;
 
 	char warning[256];
+	int neigh_wait_left_ms;		/* ARP wait budget left for this handle */
 };
 
 /* ---- data plane lifecycle (dataplane.c, discover.c, attach.c) ---- */
@@ -107,6 +108,11 @@ int xvs_ring_alloc(const struct xvs_svc_slot *svcs, size_t n_svcs, uint32_t skip
 		   uint32_t n, uint32_t *off);
 
 /* ---- next hops (neigh.c) ---- */
+/* How long one handle waits in all for real servers' next hops to answer
+ * ARP: one real server that is down costs at most this once, and a restore
+ * of many servers on a dead segment does not wait for each of them. */
+#define XVS_NEIGH_WAIT_MS 1000
+
 /* Resolves the route to addr, makes sure the next hop's neighbour entry
  * exists and is kept resolved by the kernel, and returns the source address
  * the director uses toward addr. Waits up to wait_ms for resolution;
