@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Runs every test tier and ends with one line "N passed, N failed".
 #   tests/run.sh [unit|pkt|e2e ...]    default: all three tiers
 # Each test program prints TAP ("ok N - name" / "not ok N - name"). A program
