@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#define XVS_ABI_VERSION 1
+#define XVS_ABI_VERSION 2
 
 /* Table sizes. Services and real servers are addressed by a stable index
  * into array maps; the connection table is sized at load time. */
@@ -51,6 +51,13 @@ enum xvs_fwd {
  * adding a scheduler that fits an existing method touches only lib/. */
 enum xvs_pick {
 	XVS_PICK_RING_CURSOR = 0,	/* ring[cursor++ % len]: rr, wrr */
+	/* ring[bucket] for IPVS's hash of the packet (key in host order);
+	 * sched_flags' IPVS bits IP_VS_SVC_F_SCHED1 (-b *-fallback: walk on
+	 * past an unavailable server) and IP_VS_SVC_F_SCHED2 (-b *-port: add
+	 * the source port to the key) apply to the two source methods. */
+	XVS_PICK_HASH32_SRC,		/* (u32)(saddr [+ sport]) * golden * len >> 32: sh */
+	XVS_PICK_HASH32_DST,		/* (u32)(daddr * golden) * len >> 32: dh */
+	XVS_PICK_SIPHASH_SRC,		/* hsiphash(saddr [+ sport]) % len: mh */
 	XVS_PICK_MAX,
 };
 
