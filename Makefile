@@ -123,3 +123,13 @@ clean:
 
 .PHONY: all deps build-all test demo clean
 .SECONDARY:
+
+# ---- benchmarks: deps + build, then every section; writes docs/BENCHMARKS.md
+include bench/bench.mk
+
+bench: build-all
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory bench-build
+	@bench/run.sh
+
+.PHONY: bench

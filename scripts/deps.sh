@@ -6,6 +6,11 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmnl-dev
 pkg-config iproute2 ethtool iputils-ping socat curl python3 python3-scapy
 procps psmisc util-linux"
+# `scripts/deps.sh bench` (make bench) also needs the peers and tools the
+# benchmarks compare against and plot with; make test/demo do not.
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS gnuplot-nox wrk nginx-light haproxy nftables"
+fi
 
 missing=""
 for p in $PKGS; do

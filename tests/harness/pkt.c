@@ -323,9 +323,9 @@ static int fix_shrink_maps(struct xvs_dp *skel)
 	return err;
 }
 
-static int fix_write_cfg(struct pkt_fixture *f)
+static int fix_write_cfg(struct pkt_fixture *f, uint32_t conn_max)
 {
-	struct xvs_cfg cfg = { .abi_version = XVS_ABI_VERSION, .conn_max = FIX_CONN_MAX };
+	struct xvs_cfg cfg = { .abi_version = XVS_ABI_VERSION, .conn_max = conn_max };
 	uint32_t zero = 0;
 
 	memcpy(cfg.timeout_s, ipvs_timeouts_s, sizeof(cfg.timeout_s));
@@ -333,7 +333,7 @@ static int fix_write_cfg(struct pkt_fixture *f)
 				    &cfg, sizeof(cfg), BPF_ANY);
 }
 
-static int fix_load(struct pkt_fixture *f, bool full_size);
+static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max);
 
 int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds)
 {
@@ -352,15 +352,15 @@ int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t s
 
 int fix_setup(struct pkt_fixture *f)
 {
-	return fix_load(f, false);
+	return fix_load(f, false, FIX_CONN_MAX);
 }
 
 int fix_setup_full(struct pkt_fixture *f)
 {
-	return fix_load(f, true);
+	return fix_load(f, true, FIX_CONN_MAX);
 }
 
-static int fix_load(struct pkt_fixture *f, bool full_size)
+static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max)
 {
 	static bool network_ready;
 	int err;
@@ -380,13 +380,13 @@ static int fix_load(struct pkt_fixture *f, bool full_size)
 	f->skel = xvs_dp__open();
 	if (!f->skel)
 		return -errno;
-	err = bpf_map__set_max_entries(f->skel->maps.xvs_conns, FIX_CONN_MAX);
+	err = bpf_map__set_max_entries(f->skel->maps.xvs_conns, conn_max);
 	if (!err && !full_size)
 		err = fix_shrink_maps(f->skel);
 	if (!err)
 		err = xvs_dp__load(f->skel);
 	if (!err)
-		err = fix_write_cfg(f);
+		err = fix_write_cfg(f, conn_max);
 	if (err) {
 		printf("# loading xvs_dp: %s\n", strerror(-err));
 		fix_teardown(f);
@@ -819,4 +819,11 @@ void fix_each_hook(void (*fn)(struct pkt_fixture *f, enum pkt_hook hook))
 			printf("# ^ in the %s program\n", fix_hook_name(h));
 		fix_teardown(&f);
 	}
+}
+
+/* ---- benchmarks ------------------------------------------------------ */
+
+int fix_setup_conns(struct pkt_fixture *f, uint32_t conn_max)
+{
+	return fix_load(f, true, conn_max);
 }

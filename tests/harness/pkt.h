@@ -140,6 +140,9 @@ int fix_setup(struct pkt_fixture *f);
  * (the others are shrunk to 64 entries, the ring to 1024 slots). */
 int fix_setup_full(struct pkt_fixture *f);
 void fix_teardown(struct pkt_fixture *f);
+/* Every table at its real size, the connection table at conn_max entries
+ * (the benchmarks fill it to production sizes). */
+int fix_setup_conns(struct pkt_fixture *f, uint32_t conn_max);
 /* Sets one state's connection timeout in the data plane's configuration. */
 int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds);
 /* IPv4 forwarding on every interface of the test namespace. */

@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Per-packet cost of the data plane through BPF_PROG_TEST_RUN: sections 1
+ * (every path, both hooks, against baseline programs), 2 (connection-table
+ * scale and memory) and 3 (scheduler cost by real-server count) of
+ * docs/BENCHMARKS.md. Prints one JSON object per measured series, one value
+ * per round; bench/report.py turns them into tables.
+ *
+ * Two ways of timing, both with the kernel's own clock:
+ *   loop    one test run with a large repeat count on one packet; the
+ *           kernel's mean per run. Valid only when running the packet again
+ *           takes the same path: the baselines, DR on an established flow
+ *           (a MAC rewrite), a packet passed untouched.
+ *   single  many test runs with repeat 1, a packet of our choosing each
+ *           time (a fresh 5-tuple for a first packet; the original packet
+ *           again for TUN, whose encapsulation would otherwise be
+ *           re-encapsulated). Each run then also pays a per-call cost (timer,
+ *           caches disturbed by the syscall) that grows with the program's
+ *           size, so it is not a constant to subtract: the report takes the
+ *           single-mode difference to the established DR flow of the same
+ *           program, hook and size, measured both ways in the same round,
+ *           and adds it to that flow's loop figure.
+ * Every measured run is checked: the program's return code, and for xvs
+ * the counter of the expected reason and the number of new connections,
+ * so a figure never comes from a path other than the one it names. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "baseline.skel.h"
+#include "pkt.h"
+#include "../lib/sched.h"	/* libxvs's schedulers build section 3's rings */
+#include "xvs_dp.skel.h"
+
+#define ROUNDS_MAX	15
+
+static struct {
+	int rounds;
+	uint32_t repeat;	/* loop: runs per test run */
+	uint32_t calls;		/* single: test runs per figure */
+	uint32_t table_max;	/* section 2: largest fill = table size */
+	const char *only;	/* one section, or NULL */
+} opt = {
+	.rounds = 5,
+	.repeat = 1000000,
+	.calls = 100000,
+	.table_max = XVS_CONN_MAX_DEFAULT,
+};
+
+/* ---- results: one series of per-round values per measured thing ------- */
+
+struct series {
+	char fields[256];	/* JSON members naming the series */
+	double v[ROUNDS_MAX];
+	int n;
+};
+
+static struct series results[512];
+static int nresults;
+
+static void record(double value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void record(double value, const char *fmt, ...)
+{
+	char fields[256];
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(fields, sizeof(fields), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < nresults && strcmp(results[i].fields, fields); i++)
+		;
+	if (i == nresults) {
+		if (nresults == (int)(sizeof(results) / sizeof(results[0])))
+			abort();
+		snprintf(results[nresults++].fields, sizeof(fields), "%s", fields);
+	}
+	if (results[i].n < ROUNDS_MAX)
+		results[i].v[results[i].n++] = value;
+}
+
+static void print_results(void)
+{
+	for (int i = 0; i < nresults; i++) {
+		printf("{%s,\"v\":[", results[i].fields);
+		for (int r = 0; r < results[i].n; r++)
+			printf("%s%.2f", r ? "," : "", results[i].v[r]);
+		printf("]}\n");
+	}
+	fflush(stdout);
+	nresults = 0;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "pkt_bench: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(1);
+}
+
+/* ---- what is run: a program, a hook, the packets ----------------------- */
+
+enum prog_id {
+	P_XVS,			/* xvs_xdp or xvs_tc, by hook */
+	P_DROP,			/* baseline: XDP_DROP */
+	P_TX_SWAP,		/* baseline: swap MACs, XDP_TX */
+	P_PARSE_LOOKUP,		/* baseline: parse + one hash lookup */
+	P_FIB,			/* explanation: parse + bpf_fib_lookup + MAC rewrite */
+	P_TC_DROP,		/* the tc hook's floor */
+	P_MAX,
+};
+
+static const char *const prog_names[P_MAX] = {
+	[P_XVS] = "xvs", [P_DROP] = "xdp_drop", [P_TX_SWAP] = "xdp_tx_swap",
+	[P_PARSE_LOOKUP] = "xdp_parse_lookup", [P_FIB] = "xdp_fib_lookup",
+	[P_TC_DROP] = "tc_drop",
+};
+
+/* Where a TCP packet goes, and what the data plane must do with it. */
+struct path {
+	const char *name;
+	const char *daddr;
+	uint16_t dport;
+	bool service;			/* a virtual service (else: passed) */
+	enum xvs_counter reason;	/* the counter each packet must hit */
+	enum pkt_verdict verdict;
+};
+
+/* The fixture's standard services STD_DR_TCP and STD_TUN_TCP (pkt.h), and
+ * the director's own address. */
+static const struct path path_dr = { "dr", FIX_VIP, 80, true, XVS_CNT_FWD_DR, V_TX };
+static const struct path path_tun = { "tun", FIX_VIP, 443, true, XVS_CNT_FWD_TUN, V_TX };
+static const struct path path_nonsvc = {
+	"nonsvc", FIX_DIR_A, 22, false, XVS_CNT_PASS_NO_SVC, V_PASS,
+};
+
+enum flow_kind {
+	FLOW_FIXED,		/* the fixture's client 10.99.0.100:40000 */
+	FLOW_FRESH,		/* a 5-tuple never used before, per packet */
+	FLOW_LIST,		/* flows list[i % nlist] */
+};
+
+struct pktgen {
+	const struct path *path;
+	uint8_t tcp_flags;
+	size_t frame;		/* bytes, Ethernet header to the end of the payload */
+	enum flow_kind flow;
+	const uint32_t *list;
+	size_t nlist;
+};
+
+struct bench {
+	struct pkt_fixture f;
+	struct baseline *base;
+	uint32_t next_flow;	/* FLOW_FRESH: next unused flow id */
+	int cpu;
+};
+
+/* Flow id -> client address and port: 10.64.0.0/10, 16 ports each (2^26
+ * ids). Fresh flows count up from 0; the connection-table fill uses ids
+ * from FILL_BASE, so the two never meet. */
+#define FILL_BASE	(1u << 25)
+
+static uint32_t flow_saddr(uint32_t id) { return htonl(0x0a400000u + (id >> 4)); }
+static uint16_t flow_sport(uint32_t id) { return 20000 + (id & 15); }
+
+static struct pkt_spec gen_spec(const struct pktgen *g, uint32_t flow_id, bool fixed)
+{
+	size_t payload = g->frame - 14 - 20 - 20;	/* Ethernet, IPv4, TCP */
+	struct pkt_spec s = fix_client_spec(IPPROTO_TCP, g->path->daddr, g->path->dport,
+					    g->tcp_flags, payload);
+
+	if (!fixed) {
+		s.ip.saddr = flow_saddr(flow_id);
+		s.l4.sport = flow_sport(flow_id);
+	}
+	return s;
+}
+
+/* Builds packet number i of the generator into buf. */
+static size_t gen_packet(struct bench *b, const struct pktgen *g, size_t i, uint8_t *buf)
+{
+	struct pkt_spec s;
+
+	switch (g->flow) {
+	case FLOW_FRESH:
+		if (b->next_flow >= FILL_BASE)
+			die("out of fresh flows", ERANGE);
+		s = gen_spec(g, b->next_flow++, false);
+		break;
+	case FLOW_LIST:
+		s = gen_spec(g, g->list[i % g->nlist], false);
+		break;
+	default:
+		s = gen_spec(g, 0, true);
+	}
+	return pkt_build(buf, &s);
+}
+
+static int prog_fd(struct bench *b, enum prog_id p, enum pkt_hook hook)
+{
+	switch (p) {
+	case P_XVS:
+		return bpf_program__fd(hook == PKT_XDP ? b->f.skel->progs.xvs_xdp
+						       : b->f.skel->progs.xvs_tc);
+	case P_DROP:
+		return bpf_program__fd(b->base->progs.base_xdp_drop);
+	case P_TX_SWAP:
+		return bpf_program__fd(b->base->progs.base_xdp_tx_swap);
+	case P_PARSE_LOOKUP:
+		return bpf_program__fd(b->base->progs.base_xdp_parse_lookup);
+	case P_FIB:
+		return bpf_program__fd(b->base->progs.base_xdp_fib);
+	default:
+		return bpf_program__fd(b->base->progs.base_tc_drop);
+	}
+}
+
+static int want_retval(enum prog_id p, enum pkt_hook hook, const struct path *path)
+{
+	switch (p) {
+	case P_XVS:
+		return fix_verdict_code(hook, path->verdict);
+	case P_DROP:
+		return XDP_DROP;
+	case P_TC_DROP:
+		return TC_ACT_SHOT;
+	default:
+		return XDP_TX;
+	}
+}
+
+/* One test run of any program, with the context the fixture's runs use
+ * (packets arrive on link A). Returns 0 or -errno. */
+static int test_run(struct bench *b, int fd, enum pkt_hook hook, const void *in, size_t len,
+		    uint32_t repeat, uint32_t *duration_ns, int *retval)
+{
+	struct xdp_md xdp_ctx = { .data_end = len, .ingress_ifindex = b->f.ifindex_a };
+	struct __sk_buff skb_ctx = { .ifindex = b->f.ifindex_a,
+				     .ingress_ifindex = b->f.ifindex_a };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = in, .data_size_in = len,
+		    .repeat = repeat);
+
+	if (hook == PKT_XDP) {
+		t.ctx_in = &xdp_ctx;
+		t.ctx_size_in = sizeof(xdp_ctx);
+	} else {
+		t.ctx_in = &skb_ctx;
+		t.ctx_size_in = sizeof(skb_ctx);
+	}
+	if (bpf_prog_test_run_opts(fd, &t))
+		return -errno;
+	*duration_ns = t.duration;
+	*retval = (int)t.retval;
+	return 0;
+}
+
+struct target {
+	enum prog_id prog;
+	enum pkt_hook hook;
+};
+
+/* Counters before a measurement, to check what it did afterwards. */
+struct snapshot {
+	uint64_t reason, conn_new;
+};
+
+static struct snapshot snap(struct bench *b, const struct pktgen *g)
+{
+	struct snapshot s = {
+		.reason = fix_counter(&b->f, g->path->reason),
+		.conn_new = fix_counter(&b->f, XVS_CNT_CONN_NEW),
+	};
+
+	return s;
+}
+
+/* new_per_pkt: each packet must create a connection (1) or none (0). */
+static void check_counters(struct bench *b, const struct target *t, const struct pktgen *g,
+			   struct snapshot before, uint64_t n, int new_per_pkt, const char *what)
+{
+	struct snapshot after;
+
+	if (t->prog != P_XVS)
+		return;
+	after = snap(b, g);
+	if (after.reason - before.reason != n ||
+	    after.conn_new - before.conn_new != n * (uint64_t)new_per_pkt) {
+		fprintf(stderr, "pkt_bench: %s: %llu of %llu packets took the %s path, "
+			"%llu new connections (expected %llu)\n", what,
+			(unsigned long long)(after.reason - before.reason),
+			(unsigned long long)n, g->path->name,
+			(unsigned long long)(after.conn_new - before.conn_new),
+			(unsigned long long)(n * new_per_pkt));
+		exit(1);
+	}
+}
+
+static void check_retval(const struct target *t, const struct pktgen *g, int retval,
+			 const char *what)
+{
+	int want = want_retval(t->prog, t->hook, g->path);
+
+	if (retval != want) {
+		fprintf(stderr, "pkt_bench: %s: %s returned %d, expected %d\n", what,
+			prog_names[t->prog], retval, want);
+		exit(1);
+	}
+}
+
+/* Loop: mean ns of repeat runs of one packet. */
+static double measure_loop(struct bench *b, const struct target *t, const struct pktgen *g,
+			   int new_per_pkt, const char *what)
+{
+	uint8_t pkt[PKT_MAX];
+	size_t len = gen_packet(b, g, 0, pkt);
+	struct snapshot before = snap(b, g);
+	uint32_t ns;
+	int retval, err;
+
+	err = test_run(b, prog_fd(b, t->prog, t->hook), t->hook, pkt, len, opt.repeat, &ns,
+		       &retval);
+	if (err)
+		die(what, err);
+	check_retval(t, g, retval, what);
+	check_counters(b, t, g, before, opt.repeat, new_per_pkt, what);
+	return ns;
+}
+
+/* Single: mean of the kernel's duration over calls runs of repeat 1. */
+static double measure_single(struct bench *b, const struct target *t, const struct pktgen *g,
+			     int new_per_pkt, const char *what)
+{
+	int fd = prog_fd(b, t->prog, t->hook);
+	struct snapshot before = snap(b, g);
+	uint8_t pkt[PKT_MAX];
+	size_t len = 0;
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < opt.calls; i++) {
+		uint32_t ns;
+		int retval, err;
+
+		if (i == 0 || g->flow != FLOW_FIXED)
+			len = gen_packet(b, g, i, pkt);
+		err = test_run(b, fd, t->hook, pkt, len, 1, &ns, &retval);
+		if (err)
+			die(what, err);
+		check_retval(t, g, retval, what);
+		sum += ns;
+	}
+	check_counters(b, t, g, before, opt.calls, new_per_pkt, what);
+	return (double)sum / opt.calls;
+}
+
+/* ---- the connection table ------------------------------------------------ */
+
+static int conns_fd(struct bench *b)
+{
+	return bpf_map__fd(b->f.skel->maps.xvs_conns);
+}
+
+#define BATCH 65536
+
+/* Empties the connection table. */
+static void conns_clear(struct bench *b)
+{
+	static struct xvs_conn_key keys[BATCH];
+	static struct xvs_conn vals[BATCH];
+	int fd = conns_fd(b);
+
+	for (;;) {
+		uint32_t count = BATCH, out;
+		int err = bpf_map_lookup_and_delete_batch(fd, NULL, &out, keys, vals, &count, NULL);
+
+		if (err && errno != ENOENT)
+			die("emptying the connection table", errno);
+		if (err || count == 0)
+			break;
+	}
+}
+
+static uint64_t conns_count(struct bench *b)
+{
+	static struct xvs_conn_key keys[BATCH];
+	static struct xvs_conn vals[BATCH];
+	int fd = conns_fd(b);
+	uint64_t n = 0;
+	uint32_t in, out;
+	bool first = true;
+
+	for (;;) {
+		uint32_t count = BATCH;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &count,
+					       NULL);
+
+		n += count;
+		if (err && errno != ENOENT)
+			die("counting connections", errno);
+		if (err)
+			break;
+		in = out;
+		first = false;
+	}
+	return n;
+}
+
+static struct xvs_conn_key flow_key(uint32_t id)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct pkt_spec s = gen_spec(&g, id, false);
+
+	return fix_conn_key(&s);
+}
+
+/* Writes live established DR connections for n flow ids from FILL_BASE: what the
+ * data plane would hold after n handshakes. */
+static void conns_fill(struct bench *b, uint32_t n, const struct xvs_conn *proto)
+{
+	static struct xvs_conn_key keys[BATCH];
+	static struct xvs_conn vals[BATCH];
+	int fd = conns_fd(b);
+
+	for (uint32_t done = 0; done < n;) {
+		uint32_t count = n - done < BATCH ? n - done : BATCH;
+
+		for (uint32_t i = 0; i < count; i++) {
+			keys[i] = flow_key(FILL_BASE + done + i);
+			vals[i] = *proto;
+			vals[i].last_seen_ns = fix_now_ns();
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+			die("filling the connection table", errno);
+		done += count;
+	}
+}
+
+/* The kernel's accounting of a map's memory (fdinfo "memlock"). */
+static uint64_t map_memlock(int fd)
+{
+	char path[64], line[256];
+	unsigned long long v = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	fp = fopen(path, "r");
+	if (!fp)
+		die(path, errno);
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(fp);
+	return v;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static void sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "pkt_bench: command failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+static void pin_cpu(struct bench *b)
+{
+	cpu_set_t set;
+
+	b->cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	CPU_ZERO(&set);
+	CPU_SET(b->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity", errno);
+}
+
+/* The parse+lookup baseline's table: 10,000 flows, the benchmark's among
+ * them, so its lookup hits as an established flow's would. */
+static void baseline_setup(struct bench *b)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct pkt_spec s = gen_spec(&g, 0, true);
+	struct xvs_conn_key k = fix_conn_key(&s);
+	uint64_t v = 1;
+	int fd, err;
+
+	b->base = baseline__open();
+	if (!b->base)
+		die("opening the baseline programs", errno);
+	b->base->rodata->fib_dst = pkt_addr(FIX_RS1);
+	err = baseline__load(b->base);
+	if (err)
+		die("loading the baseline programs", err);
+	fd = bpf_map__fd(b->base->maps.base_flows);
+	err = bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+	for (uint32_t i = 1; !err && i < 10000; i++) {
+		k = flow_key(i);
+		err = bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+	}
+	if (err)
+		die("filling the baseline's flow table", errno);
+}
+
+static void setup(struct bench *b)
+{
+	int err;
+
+	pin_cpu(b);
+	err = fix_setup_conns(&b->f, XVS_CONN_MAX_DEFAULT);
+	if (!err)
+		err = fix_std_services(&b->f);
+	if (err)
+		die("loading the data plane (fixture)", err);
+	/* Room for the TUN header on link A, as a TUN topology gives the
+	 * director->RS link: 1500-byte packets are then forwarded, not
+	 * answered with fragmentation-needed. Section 3's real servers sit
+	 * behind RS1 as a gateway, so each resolves without a neighbour entry
+	 * of its own. All of it in the fixture's private namespace. */
+	sh("ip link set dev xvs0 mtu 1600 && ip link set dev xvs0p mtu 1600 && "
+	   "ip route add 10.100.0.0/16 via " FIX_RS1 " dev xvs0");
+	baseline_setup(b);
+}
+
+/* Opens the fixture client's flow on a service (SYN), so its ACKs then
+ * find an established connection. */
+static void open_flow(struct bench *b, const struct path *path, enum pkt_hook hook)
+{
+	struct pktgen syn = { .path = path, .tcp_flags = PKT_SYN, .frame = 64 };
+	struct pktgen ack = { .path = path, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct target t = { P_XVS, hook };
+	uint8_t pkt[PKT_MAX];
+	uint32_t ns;
+	int retval;
+
+	for (int i = 0; i < 2; i++) {
+		const struct pktgen *g = i ? &ack : &syn;
+		size_t len = gen_packet(b, g, 0, pkt);
+
+		if (test_run(b, prog_fd(b, P_XVS, hook), hook, pkt, len, 1, &ns, &retval))
+			die("opening a flow", errno);
+		check_retval(&t, g, retval, "opening a flow");
+	}
+}
+
+/* ---- section 1: every path, both hooks, both sizes ------------------------ */
+
+static const size_t frames[] = { 64, 1514 };
+
+/* The established DR flow of the fixture client through the XDP program,
+ * both ways: the anchor that single figures of sections 2 and 3 are
+ * placed against (see the top of the file). */
+static void measure_anchor(struct bench *b, const char *sec)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct target t = { P_XVS, PKT_XDP };
+
+	open_flow(b, &path_dr, PKT_XDP);
+	record(measure_loop(b, &t, &g, 0, "anchor"),
+	       "\"sec\":\"%s\",\"what\":\"anchor\",\"method\":\"loop\"", sec);
+	record(measure_single(b, &t, &g, 0, "anchor"),
+	       "\"sec\":\"%s\",\"what\":\"anchor\",\"method\":\"single\"", sec);
+}
+
+/* The programs xvs is divided by, on the established flow's packet; the
+ * two drops and parse+lookup also one call at a time, which shows the
+ * per-call cost growing with the program. */
+static const struct baseline_case {
+	enum prog_id prog;
+	enum pkt_hook hook;
+	bool single;
+} baseline_cases[] = {
+	{ P_DROP, PKT_XDP, true },
+	{ P_TX_SWAP, PKT_XDP, false },
+	{ P_PARSE_LOOKUP, PKT_XDP, true },
+	{ P_FIB, PKT_XDP, false },
+	{ P_TC_DROP, PKT_TC, true },
+};
+
+static void baseline_run(struct bench *b, const struct baseline_case *c, size_t frame)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = frame };
+	struct target t = { c->prog, c->hook };
+
+	for (int m = 0; m < (c->single ? 2 : 1); m++)
+		record(m ? measure_single(b, &t, &g, 0, prog_names[t.prog])
+			 : measure_loop(b, &t, &g, 0, prog_names[t.prog]),
+		       "\"sec\":\"pkt\",\"hook\":\"%s\",\"prog\":\"%s\",\"path\":\"-\","
+		       "\"flow\":\"-\",\"frame\":%zu,\"method\":\"%s\"", fix_hook_name(c->hook),
+		       prog_names[c->prog], frame, m ? "single" : "loop");
+}
+
+struct pkt_case {
+	const struct path *path;
+	const char *flow;		/* "est" or "new" (first packet) */
+	bool loop;			/* also valid as a loop */
+	bool single;
+};
+
+static const struct pkt_case pkt_cases[] = {
+	{ &path_dr, "est", true, true },	/* both: the anchor of the others */
+	{ &path_tun, "est", false, true },
+	{ &path_dr, "new", false, true },
+	{ &path_tun, "new", false, true },
+	{ &path_nonsvc, "-", true, false },
+};
+
+static void pkt_case_run(struct bench *b, const struct pkt_case *c, enum pkt_hook hook,
+			 size_t frame)
+{
+	bool is_new = !strcmp(c->flow, "new");
+	struct pktgen g = {
+		.path = c->path,
+		.tcp_flags = is_new || !c->path->service ? PKT_SYN : PKT_ACK,
+		.frame = frame,
+		.flow = is_new ? FLOW_FRESH : FLOW_FIXED,
+	};
+	struct target t = { P_XVS, hook };
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s %s %s %zu", fix_hook_name(hook), c->path->name,
+		 c->flow, frame);
+	if (is_new)
+		conns_clear(b);		/* a table with room */
+	else if (c->path->service)
+		open_flow(b, c->path, hook);
+	for (int m = 0; m < 2; m++) {
+		bool loop = m == 0;
+
+		if (loop ? !c->loop : !c->single)
+			continue;
+		record(loop ? measure_loop(b, &t, &g, is_new, what)
+			    : measure_single(b, &t, &g, is_new, what),
+		       "\"sec\":\"pkt\",\"hook\":\"%s\",\"prog\":\"xvs\",\"path\":\"%s\","
+		       "\"flow\":\"%s\",\"frame\":%zu,\"method\":\"%s\"", fix_hook_name(hook),
+		       c->path->name, c->flow, frame, loop ? "loop" : "single");
+	}
+}
+
+static void section_pkt(struct bench *b)
+{
+	for (int r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "  per-packet cost: round %d/%d\n", r + 1, opt.rounds);
+		for (size_t s = 0; s < sizeof(frames) / sizeof(frames[0]); s++) {
+			for (size_t i = 0; i < sizeof(baseline_cases) / sizeof(baseline_cases[0]); i++)
+				baseline_run(b, &baseline_cases[i], frames[s]);
+			for (int h = 0; h < PKT_HOOK_MAX; h++)
+				for (size_t i = 0; i < sizeof(pkt_cases) / sizeof(pkt_cases[0]); i++)
+					pkt_case_run(b, &pkt_cases[i], h, frames[s]);
+		}
+	}
+	conns_clear(b);
+	print_results();
+}
+
+/* ---- section 2: connection-table scale ------------------------------------ */
+
+/* The connection the data plane writes for the fixture client's DR flow,
+ * established: the value every filled entry gets. */
+static struct xvs_conn established_conn(struct bench *b)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct pkt_spec s = gen_spec(&g, 0, true);
+	struct xvs_conn_key k = fix_conn_key(&s);
+	struct xvs_conn c;
+
+	open_flow(b, &path_dr, PKT_XDP);
+	if (fix_conn_get(&b->f, &k, &c))
+		die("reading the established connection", errno);
+	if (c.state != XVS_CS_ESTABLISHED)
+		die("the fixture flow is not established", EINVAL);
+	return c;
+}
+
+/* n flow ids among the live filled ones, each present in the table. */
+static uint32_t *pick_live_flows(struct bench *b, uint32_t live, uint32_t n)
+{
+	uint32_t *ids = calloc(n, sizeof(*ids));
+	uint32_t seed = 12345, got = 0, tries = 0;
+	struct xvs_conn c;
+
+	if (!ids)
+		die("calloc", ENOMEM);
+	while (got < n && tries++ < 4 * n) {
+		uint32_t id;
+		struct xvs_conn_key k;
+
+		seed = seed * 1103515245u + 12345u;
+		/* distinct when live <= n (a walk), random otherwise */
+		id = FILL_BASE + (live <= n ? got % live : (seed >> 4) % live);
+		k = flow_key(id);
+		if (fix_conn_get(&b->f, &k, &c) == 0)
+			ids[got++] = id;
+	}
+	if (got < n)
+		die("too few live connections to measure", ENOENT);
+	return ids;
+}
+
+static void section_table(struct bench *b)
+{
+	const uint32_t fills[] = { 1000, 100000, opt.table_max };
+	struct xvs_conn proto = established_conn(b);
+	int fd = conns_fd(b);
+
+	for (int r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "  connection table: round %d/%d\n", r + 1, opt.rounds);
+		for (size_t i = 0; i < sizeof(fills) / sizeof(fills[0]); i++) {
+			uint32_t live = fills[i];
+			uint32_t *ids;
+			struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64,
+					    .flow = FLOW_LIST };
+			struct target t = { P_XVS, PKT_XDP };
+
+			conns_clear(b);
+			conns_fill(b, live, &proto);
+			if (r == 0)
+				record(conns_count(b), "\"sec\":\"table\",\"fill\":%u,"
+				       "\"what\":\"entries\"", live);
+			ids = pick_live_flows(b, live, opt.calls);
+			g.list = ids;
+			/* one flow, hot in the cache */
+			g.nlist = 1;
+			record(measure_loop(b, &t, &g, 0, "established, one flow"),
+			       "\"sec\":\"table\",\"fill\":%u,\"what\":\"est_hot\","
+			       "\"method\":\"loop\"", live);
+			record(measure_single(b, &t, &g, 0, "established, one flow"),
+			       "\"sec\":\"table\",\"fill\":%u,\"what\":\"est_hot\","
+			       "\"method\":\"single\"", live);
+			/* a different live flow every packet */
+			g.nlist = opt.calls;
+			record(measure_single(b, &t, &g, 0, "established, many flows"),
+			       "\"sec\":\"table\",\"fill\":%u,\"what\":\"est_spread\","
+			       "\"method\":\"single\"", live);
+			free(ids);
+			if (live == opt.table_max) {
+				/* full: every new flow evicts the least recently used */
+				g.tcp_flags = PKT_SYN;
+				g.flow = FLOW_FRESH;
+				record(measure_single(b, &t, &g, 1, "new flow, table full"),
+				       "\"sec\":\"table\",\"fill\":%u,\"what\":\"new_full\","
+				       "\"method\":\"single\"", live);
+				if (r == 0)
+					record(conns_count(b), "\"sec\":\"table\",\"fill\":%u,"
+					       "\"what\":\"entries_after_new\"", live);
+			}
+			if (r == 0)
+				record(map_memlock(fd), "\"sec\":\"table\",\"fill\":%u,"
+				       "\"what\":\"memlock\",\"capacity\":%u", live,
+				       bpf_map__max_entries(b->f.skel->maps.xvs_conns));
+		}
+		/* a table with room, measured the same way, for comparison */
+		{
+			struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_SYN, .frame = 64,
+					    .flow = FLOW_FRESH };
+			struct target t = { P_XVS, PKT_XDP };
+
+			conns_clear(b);
+			record(measure_single(b, &t, &g, 1, "new flow, table with room"),
+			       "\"sec\":\"table\",\"fill\":0,\"what\":\"new_room\","
+			       "\"method\":\"single\"");
+		}
+	}
+	conns_clear(b);
+	print_results();
+}
+
+/* Memory of the connection table by capacity, from the kernel's own
+ * accounting: the table is preallocated, so it does not depend on use. */
+static void section_memory(void)
+{
+	const uint32_t caps[] = { 1024, 65536, XVS_CONN_MAX_DEFAULT };
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct pkt_fixture f;
+		int err = fix_setup_conns(&f, caps[i]);
+
+		if (err)
+			die("loading the data plane", err);
+		record(map_memlock(bpf_map__fd(f.skel->maps.xvs_conns)),
+		       "\"sec\":\"mem\",\"capacity\":%u", caps[i]);
+		fix_teardown(&f);
+	}
+	print_results();
+}
+
+/* ---- section 3: scheduler cost by real-server count ------------------------ */
+
+#define SCHED_SVC0	32		/* first service index used here */
+#define SCHED_DEST0	1024		/* first real-server index */
+#define SCHED_RING0	4096		/* first ring slot */
+#define SCHED_PORT0	9000
+
+static const uint32_t sched_sizes[] = { 2, 16, 256, 4096 };
+static const char *const sched_names[] = { "rr", "wrr" };
+
+struct sched_svc {
+	const char *sched;
+	uint32_t nrs, svc_idx, ring_len;
+	uint16_t port;
+	struct path path;
+};
+
+/* Writes a service of nrs DR real servers with the schedule libxvs's
+ * scheduler builds for it (wrr: weights 1..4 in turn). */
+static void sched_svc_add(struct bench *b, struct sched_svc *s, uint32_t *next_dest,
+			  uint32_t *next_slot)
+{
+	const struct xvs_sched_ops *ops = xvs_sched_find(s->sched);
+	struct xvs_sched_dest *d = calloc(s->nrs, sizeof(*d));
+	uint32_t *ring = calloc(XVS_RING_MAX_PER_SVC, sizeof(*ring));
+	char addr[32];
+	int len, err = 0;
+
+	if (!ops || !d || !ring)
+		die("scheduler setup", ENOMEM);
+	for (uint32_t i = 0; !err && i < s->nrs; i++) {
+		uint32_t idx = (*next_dest)++, w = strcmp(s->sched, "wrr") ? 1 : 1 + i % 4;
+
+		snprintf(addr, sizeof(addr), "10.100.%u.%u", (i + 1) >> 8, (i + 1) & 255);
+		err = fix_dest(&b->f, idx, s->svc_idx, addr, s->port, XVS_FWD_DR, w);
+		d[i] = (struct xvs_sched_dest){ .id = idx, .weight = w };
+	}
+	if (err)
+		die("writing real servers", err);
+	len = ops->build(d, s->nrs, ring, XVS_RING_MAX_PER_SVC);
+	if (len <= 0)
+		die("building the schedule", len ? len : EINVAL);
+	err = fix_svc(&b->f, s->svc_idx, IPPROTO_TCP, FIX_VIP2, s->port, *next_slot, ring,
+		      (uint32_t)len);
+	if (err)
+		die("writing the service", err);
+	s->ring_len = (uint32_t)len;
+	*next_slot += (uint32_t)len;
+	free(ring);
+	free(d);
+}
+
+static void section_sched(struct bench *b)
+{
+	enum { N = sizeof(sched_names) / sizeof(sched_names[0]) *
+		   sizeof(sched_sizes) / sizeof(sched_sizes[0]) };
+	static struct sched_svc svcs[N];
+	uint32_t next_dest = SCHED_DEST0, next_slot = SCHED_RING0;
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(sched_names) / sizeof(sched_names[0]); i++)
+		for (size_t j = 0; j < sizeof(sched_sizes) / sizeof(sched_sizes[0]); j++, n++) {
+			struct sched_svc *s = &svcs[n];
+
+			s->sched = sched_names[i];
+			s->nrs = sched_sizes[j];
+			s->svc_idx = SCHED_SVC0 + n;
+			s->port = SCHED_PORT0 + n;
+			s->path = (struct path){ "dr", FIX_VIP2, s->port, true,
+						 XVS_CNT_FWD_DR, V_TX };
+			sched_svc_add(b, s, &next_dest, &next_slot);
+		}
+	for (int r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "  schedulers: round %d/%d\n", r + 1, opt.rounds);
+		measure_anchor(b, "sched");
+		for (int k = 0; k < N; k++) {
+			struct sched_svc *s = &svcs[k];
+			struct pktgen g = { .path = &s->path, .tcp_flags = PKT_SYN, .frame = 64,
+					    .flow = FLOW_FRESH };
+			struct target t = { P_XVS, PKT_XDP };
+
+			conns_clear(b);
+			record(measure_single(b, &t, &g, 1, s->sched),
+			       "\"sec\":\"sched\",\"sched\":\"%s\",\"nrs\":%u,\"ring\":%u,"
+			       "\"method\":\"single\"", s->sched, s->nrs, s->ring_len);
+		}
+	}
+	conns_clear(b);
+	print_results();
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: pkt_bench [--rounds N] [--repeat N] [--calls N] "
+			"[--table-max N] [--only pkt|table|mem|sched]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "calls", required_argument, NULL, 'c' },
+		{ "table-max", required_argument, NULL, 't' },
+		{ "only", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bench b = {};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': opt.rounds = atoi(optarg); break;
+		case 'R': opt.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'c': opt.calls = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 't': opt.table_max = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'o': opt.only = optarg; break;
+		default: return usage();
+		}
+	}
+	if (optind != argc || opt.rounds < 1 || opt.rounds > ROUNDS_MAX || !opt.repeat ||
+	    !opt.calls || opt.table_max > XVS_CONN_MAX_DEFAULT || opt.table_max < 100000)
+		return usage();
+	setup(&b);
+	if (!opt.only || !strcmp(opt.only, "pkt"))
+		section_pkt(&b);
+	if (!opt.only || !strcmp(opt.only, "table"))
+		section_table(&b);
+	if (!opt.only || !strcmp(opt.only, "sched"))
+		section_sched(&b);
+	baseline__destroy(b.base);
+	fix_teardown(&b.f);
+	if (!opt.only || !strcmp(opt.only, "mem"))
+		section_memory();
+	return 0;
+}
