@@ -274,18 +274,7 @@ static int apply_all(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 	return status;
 }
 
-int xvsadm_restore(struct xvs *x, FILE *in)
+int xvsadm_restore_apply(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 {
-	struct xvsadm_cmdline *cls = NULL;
-	struct xvsadm_err err;
-	size_t n = 0;
-	int status;
-
-	if (xvsadm_restore_parse(in, &cls, &n, &err)) {
-		fprintf(stderr, "%s\n", err.msg);
-		return err.code;
-	}
-	status = apply_all(x, cls, n);
-	free(cls);
-	return status;
+	return apply_all(x, cls, n);
 }

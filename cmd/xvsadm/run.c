@@ -196,7 +196,8 @@ static int run_change(struct xvs *x, const struct xvsadm_cmdline *cl)
 	return 0;
 }
 
-static int run(struct xvs *x, const struct xvsadm_cmdline *cl)
+static int run(struct xvs *x, const struct xvsadm_cmdline *cl,
+	       const struct xvsadm_cmdline *lines, size_t n_lines)
 {
 	int err;
 
@@ -206,7 +207,7 @@ static int run(struct xvs *x, const struct xvsadm_cmdline *cl)
 	case XVSADM_CMD_SAVE:
 		return list_services(x, cl, true);
 	case XVSADM_CMD_RESTORE:
-		return xvsadm_restore(x, stdin);
+		return xvsadm_restore_apply(x, lines, n_lines);
 	case XVSADM_CMD_DETACH:
 		err = xvs_detach(x);
 		if (err) {
@@ -225,7 +226,9 @@ int xvsadm_main(int argc, char **argv)
 	struct xvsadm_cmdline cl;
 	struct xvsadm_err perr;
 	struct xvs_open_opts opts;
+	struct xvsadm_cmdline *lines = NULL;
 	struct xvs *x = NULL;
+	size_t n_lines = 0;
 	int err, status;
 
 	if (xvsadm_parse(argc, argv, &cl, &perr)) {
@@ -240,6 +243,12 @@ int xvsadm_main(int argc, char **argv)
 		xvsadm_version(stdout);
 		return 0;
 	}
+	/* All of -R's input before the namespace lock: its writer may be an
+	 * xvsadm -S of the same namespace. */
+	if (cl.cmd == XVSADM_CMD_RESTORE && xvsadm_restore_parse(stdin, &lines, &n_lines, &perr)) {
+		fprintf(stderr, "%s\n", perr.msg);
+		return perr.code;
+	}
 	opts = (struct xvs_open_opts){
 		.hook = cl.hook,
 		.ifaces = cl.ifaces[0] ? cl.ifaces : NULL,
@@ -248,9 +257,11 @@ int xvsadm_main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "xvsadm: cannot open the xvs data plane: %s\n",
 			err == -EPERM ? "Permission denied (you must be root)" : xvs_strerror(err));
+		free(lines);
 		return XVSADM_EXIT_FAIL;
 	}
-	status = run(x, &cl);
+	status = run(x, &cl, lines, n_lines);
+	free(lines);
 	fflush(stdout);
 	xvs_close(x);
 	return status;

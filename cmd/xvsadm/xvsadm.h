@@ -234,7 +234,10 @@ bool xvsadm_svc_exists(struct xvs *x, const struct xvs_svc_conf *svc);
 int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl);
 /* Whole program: parse, open, run, close. Returns the exit status. */
 int xvsadm_main(int argc, char **argv);
-int xvsadm_restore(struct xvs *x, FILE *in);
+/* Applies parsed restore lines through one handle; on a failure undoes
+ * what it applied. Input is read and parsed before the handle is opened, so
+ * `xvsadm -S | xvsadm -R` in one namespace does not wait on itself. */
+int xvsadm_restore_apply(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n);
 void xvsadm_usage(FILE *f, const char *prog);
 void xvsadm_version(FILE *f);
 
