@@ -802,7 +802,14 @@ static void section_memory(void)
 #define SCHED_PORT0	9000
 
 static const uint32_t sched_sizes[] = { 2, 16, 256, 4096 };
-static const char *const sched_names[] = { "rr", "wrr" };
+/* IPVS's schedulers: those libxvs registers are measured, the others are
+ * reported as not implemented yet, so each new one becomes a row. */
+static const char *const sched_names[] = {
+	"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf", "lblc", "lblcr",
+	"sh", "dh", "mh", "twos",
+};
+#define NSCHED (sizeof(sched_names) / sizeof(sched_names[0]))
+#define NSIZES (sizeof(sched_sizes) / sizeof(sched_sizes[0]))
 
 struct sched_svc {
 	const char *sched;
@@ -811,52 +818,73 @@ struct sched_svc {
 	struct path path;
 };
 
-/* Writes a service of nrs DR real servers with the schedule libxvs's
- * scheduler builds for it (wrr: weights 1..4 in turn). */
-static void sched_svc_add(struct bench *b, struct sched_svc *s, uint32_t *next_dest,
-			  uint32_t *next_slot)
+/* Writes a service of nrs DR real servers (weights 1..4 in turn) with the
+ * schedule and pick method libxvs's scheduler gives it. Returns the
+ * scheduler's error when it refuses that many servers (mh: at most 4093,
+ * as IPVS). */
+static int sched_svc_add(struct bench *b, const struct xvs_sched_ops *ops, struct sched_svc *s,
+			  uint32_t *next_dest, uint32_t *next_slot)
 {
-	const struct xvs_sched_ops *ops = xvs_sched_find(s->sched);
 	struct xvs_sched_dest *d = calloc(s->nrs, sizeof(*d));
 	uint32_t *ring = calloc(XVS_RING_MAX_PER_SVC, sizeof(*ring));
+	struct xvs_svc svc;
 	char addr[32];
 	int len, err = 0;
 
-	if (!ops || !d || !ring)
+	if (!d || !ring)
 		die("scheduler setup", ENOMEM);
 	for (uint32_t i = 0; !err && i < s->nrs; i++) {
-		uint32_t idx = (*next_dest)++, w = strcmp(s->sched, "wrr") ? 1 : 1 + i % 4;
+		uint32_t idx = (*next_dest)++, w = 1 + i % 4;
 
 		snprintf(addr, sizeof(addr), "10.100.%u.%u", (i + 1) >> 8, (i + 1) & 255);
 		err = fix_dest(&b->f, idx, s->svc_idx, addr, s->port, XVS_FWD_DR, w);
-		d[i] = (struct xvs_sched_dest){ .id = idx, .weight = w };
+		d[i] = (struct xvs_sched_dest){ .id = idx, .weight = w, .addr = pkt_addr(addr),
+						.port = htons(s->port) };
 	}
 	if (err)
 		die("writing real servers", err);
 	len = ops->build(d, s->nrs, ring, XVS_RING_MAX_PER_SVC);
-	if (len <= 0)
-		die("building the schedule", len ? len : EINVAL);
+	if (len <= 0) {
+		free(ring);
+		free(d);
+		return len ? len : -EINVAL;
+	}
 	err = fix_svc(&b->f, s->svc_idx, IPPROTO_TCP, FIX_VIP2, s->port, *next_slot, ring,
 		      (uint32_t)len);
+	if (!err)
+		err = fix_svc_get(&b->f, s->svc_idx, &svc);
+	if (!err) {
+		svc.pick = ops->pick;	/* the fixture writes the ring method */
+		snprintf(svc.sched_name, sizeof(svc.sched_name), "%s", ops->name);
+		err = bpf_map__update_elem(b->f.skel->maps.xvs_svc_info, &s->svc_idx,
+					   sizeof(s->svc_idx), &svc, sizeof(svc), BPF_ANY);
+	}
 	if (err)
 		die("writing the service", err);
 	s->ring_len = (uint32_t)len;
 	*next_slot += (uint32_t)len;
 	free(ring);
 	free(d);
+	return 0;
 }
 
 static void section_sched(struct bench *b)
 {
-	enum { N = sizeof(sched_names) / sizeof(sched_names[0]) *
-		   sizeof(sched_sizes) / sizeof(sched_sizes[0]) };
-	static struct sched_svc svcs[N];
+	static struct sched_svc svcs[NSCHED * NSIZES];
 	uint32_t next_dest = SCHED_DEST0, next_slot = SCHED_RING0;
 	int n = 0;
 
-	for (size_t i = 0; i < sizeof(sched_names) / sizeof(sched_names[0]); i++)
-		for (size_t j = 0; j < sizeof(sched_sizes) / sizeof(sched_sizes[0]); j++, n++) {
+	for (size_t i = 0; i < NSCHED; i++) {
+		const struct xvs_sched_ops *ops = xvs_sched_find(sched_names[i]);
+
+		if (!ops) {
+			printf("{\"sec\":\"sched\",\"sched\":\"%s\",\"status\":"
+			       "\"not implemented yet\"}\n", sched_names[i]);
+			continue;
+		}
+		for (size_t j = 0; j < NSIZES; j++) {
 			struct sched_svc *s = &svcs[n];
+			int err;
 
 			s->sched = sched_names[i];
 			s->nrs = sched_sizes[j];
@@ -864,12 +892,19 @@ static void section_sched(struct bench *b)
 			s->port = SCHED_PORT0 + n;
 			s->path = (struct path){ "dr", FIX_VIP2, s->port, true,
 						 XVS_CNT_FWD_DR, V_TX };
-			sched_svc_add(b, s, &next_dest, &next_slot);
+			err = sched_svc_add(b, ops, s, &next_dest, &next_slot);
+			if (err)
+				printf("{\"sec\":\"sched\",\"sched\":\"%s\",\"nrs\":%u,"
+				       "\"status\":\"refused: %s\"}\n", s->sched, s->nrs,
+				       strerror(-err));
+			else
+				n++;
 		}
+	}
 	for (int r = 0; r < opt.rounds; r++) {
 		fprintf(stderr, "  schedulers: round %d/%d\n", r + 1, opt.rounds);
 		measure_anchor(b, "sched");
-		for (int k = 0; k < N; k++) {
+		for (int k = 0; k < n; k++) {
 			struct sched_svc *s = &svcs[k];
 			struct pktgen g = { .path = &s->path, .tcp_flags = PKT_SYN, .frame = 64,
 					    .flow = FLOW_FRESH };
