@@ -5,6 +5,7 @@
 #   make deps       install missing Debian packages (root)
 #   make test       deps + build + every test; ends with "N passed, N failed"
 #   make demo       deps + build + the demo topology
+#   make bench      deps + build + benchmarks; writes docs/BENCHMARKS.md (bench/)
 #   V=1             show commands
 .DELETE_ON_ERROR:
 .SUFFIXES:

@@ -85,7 +85,8 @@ static void record(double value, const char *fmt, ...)
 	if (i == nresults) {
 		if (nresults == (int)(sizeof(results) / sizeof(results[0])))
 			abort();
-		snprintf(results[nresults++].fields, sizeof(fields), "%s", fields);
+		snprintf(results[nresults].fields, sizeof(fields), "%s", fields);
+		results[nresults++].n = 0;
 	}
 	if (results[i].n < ROUNDS_MAX)
 		results[i].v[results[i].n++] = value;
@@ -956,6 +957,8 @@ int main(int argc, char **argv)
 	    !opt.calls || opt.table_max > XVS_CONN_MAX_DEFAULT || opt.table_max < 100000)
 		return usage();
 	setup(&b);
+	printf("{\"sec\":\"pkt_setup\",\"rounds\":%d,\"calls\":%u,\"repeat\":%u,\"cpu\":%d}\n",
+	       opt.rounds, opt.calls, opt.repeat, b.cpu);
 	if (!opt.only || !strcmp(opt.only, "pkt"))
 		section_pkt(&b);
 	if (!opt.only || !strcmp(opt.only, "table"))

@@ -1,0 +1,599 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+"""Turns the results of a `make bench` run (one JSON object per line, from
+bench/pkt_bench.c, bench/e2e.sh and bench/ctl.sh) into docs/BENCHMARKS.md
+and gnuplot PNGs of the scaling curves.
+
+    report.py RESULTS.jsonl OUT.md PLOT_DIR ELAPSED_SECONDS
+
+Every figure is the median of the rounds (or runs) with [min-max]; every
+ratio divides medians measured in the same run. Targets are printed next to
+the ratios, never checked."""
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+# ---- loading and small helpers ------------------------------------------
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def cell(v, fmt="{:.0f}"):
+    """median [min-max] of a list, or n/a."""
+    if not v:
+        return "n/a"
+    if len(v) == 1:
+        return fmt.format(v[0])
+    return (fmt + " [" + fmt + "–" + fmt + "]").format(med(v), min(v), max(v))
+
+
+def ratio(a, b, fmt="{:.2f}×"):
+    if not a or not b or med(b) == 0:
+        return "n/a"
+    return fmt.format(med(a) / med(b))
+
+
+def si(x):
+    """12345 -> 12.3k"""
+    if x != x:
+        return "n/a"
+    for div, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return "{:.1f}{}".format(x / div, suffix)
+    return "{:.0f}".format(x)
+
+
+def cell_si(v):
+    if not v:
+        return "n/a"
+    return "{} [{}–{}]".format(si(med(v)), si(min(v)), si(max(v)))
+
+
+def pick(rows, **match):
+    """The values of the one row matching every field."""
+    for r in rows:
+        if all(r.get(k) == val for k, val in match.items()):
+            return r.get("v", [])
+    return []
+
+
+def placed(loop_anchor, single_x, single_anchor):
+    """A single-mode figure placed on the loop scale, round by round: the
+    anchor's loop value plus the single-mode difference to the anchor."""
+    n = min(len(loop_anchor), len(single_x), len(single_anchor))
+    return [loop_anchor[i] + single_x[i] - single_anchor[i] for i in range(n)]
+
+
+def table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+# ---- section 1 -------------------------------------------------------------
+
+FRAMES = (64, 1514)
+HOOKS = ("xdp", "tc")
+BASELINES = (("xdp_drop", "XDP_DROP"), ("xdp_tx_swap", "swap MACs, XDP_TX"),
+             ("xdp_parse_lookup", "parse Eth/IPv4/TCP + 1 hash lookup"))
+PATHS = (  # path, flow, label
+    ("dr", "est", "DR, established flow"),
+    ("dr", "new", "DR, first packet (schedule + insert)"),
+    ("tun", "est", "TUN, established flow"),
+    ("tun", "new", "TUN, first packet (schedule + insert)"),
+    ("nonsvc", "-", "not a service (passed)"),
+)
+NOT_YET = ("NAT request", "NAT reply", "FULLNAT request", "FULLNAT reply",
+           "FULLNAT request with TOA")
+
+
+def xvs_series(pkt, hook, path, flow, frame):
+    """(values on the loop scale, how they were obtained)."""
+    loop = pick(pkt, prog="xvs", hook=hook, path=path, flow=flow, frame=frame, method="loop")
+    if loop:
+        return loop, "loop"
+    single = pick(pkt, prog="xvs", hook=hook, path=path, flow=flow, frame=frame,
+                  method="single")
+    anchor_l = pick(pkt, prog="xvs", hook=hook, path="dr", flow="est", frame=frame,
+                    method="loop")
+    anchor_s = pick(pkt, prog="xvs", hook=hook, path="dr", flow="est", frame=frame,
+                    method="single")
+    return placed(anchor_l, single, anchor_s), "single, placed"
+
+
+def base(pkt, prog, frame, method="loop"):
+    hook = "tc" if prog.startswith("tc_") else "xdp"
+    return pick(pkt, prog=prog, hook=hook, frame=frame, method=method)
+
+
+def section_pkt(rows, rounds, calls):
+    pkt = [r for r in rows if r.get("sec") == "pkt"]
+    out = ["## 1. Per-packet cost (BPF_PROG_TEST_RUN)\n"]
+    out.append(
+        "Every packet runs through the real `xvs_xdp` and `xvs_tc` programs, loaded by "
+        "the packet-test fixture (tests/harness/pkt.c) with production-size tables "
+        "(connection table 1,048,576) in a private network namespace, the benchmark "
+        "pinned to one CPU. The fixture's standard services are used: TCP VIP:80 → one "
+        "DR real server, TCP VIP:443 → one TUN real server, both on the ingress link "
+        "(MTU raised to 1600 so a 1514-byte frame plus the 20-byte TUN header is "
+        "forwarded, not answered with fragmentation-needed). Frames are 64 bytes "
+        "(Ethernet + IPv4 + TCP + 10 bytes) and 1514 bytes (a 1500-byte IPv4 packet). "
+        "Each figure is the median of {} rounds, [min–max]; the baselines run in the same "
+        "process, on the same packets, in every round.\n".format(rounds))
+    out.append(
+        "Two timings, both by the kernel's own clock:\n\n"
+        "- **loop**: one test run with repeat = 1,000,000 of one packet; the kernel's "
+        "mean per run. Valid when repeating the packet takes the same path: the "
+        "baselines, DR on an established flow (a MAC rewrite: the next run sees the same "
+        "flow) and a packet that is passed untouched.\n"
+        "- **single, placed**: {:,} test runs with repeat = 1, each with a packet of our "
+        "own: a never-seen 5-tuple for a first packet (the connection table is emptied "
+        "before each figure, so it has room), and the original packet again for TUN "
+        "(repeating an encapsulated packet would measure an IPIP packet). A run of one "
+        "packet pays a per-call cost that a loop does not (the timer around one run, "
+        "caches disturbed by the syscall), and that cost grows with the program: "
+        "{:.0f} ns more for XDP_DROP, {:.0f} ns more for parse+lookup, {:.0f} ns more for "
+        "xvs's established DR path (64 B, XDP). So it is not a constant to subtract. A "
+        "single figure is placed on the loop scale round by round: established DR "
+        "(loop) + (the path, single − established DR, single), same program, hook and "
+        "frame size. That is the path's extra work over an established DR packet, as "
+        "measured one packet at a time, added to a loop figure.\n".format(
+            calls,
+            med(base(pkt, "xdp_drop", 64, "single")) - med(base(pkt, "xdp_drop", 64)),
+            med(base(pkt, "xdp_parse_lookup", 64, "single")) - med(base(pkt, "xdp_parse_lookup", 64)),
+            med(pick(pkt, prog="xvs", hook="xdp", path="dr", flow="est", frame=64, method="single"))
+            - med(pick(pkt, prog="xvs", hook="xdp", path="dr", flow="est", frame=64, method="loop"))))
+    out.append(
+        "Every measured run is checked: the program's return code, and for xvs the counter "
+        "of the expected reason (`fwd_dr`, `fwd_tun`, `pass_no_service`) and the number of "
+        "new connections, so no figure comes from another path than the one it names.\n")
+
+    out.append("### Baselines (ns per packet)\n")
+    brows = []
+    for prog, label in BASELINES + (("xdp_fib_lookup", "parse + bpf_fib_lookup + MAC rewrite, XDP_TX (explains xvs's cost, not a baseline of the issue)"),
+                                    ("tc_drop", "tc: TC_ACT_SHOT (the tc hook's floor)")):
+        brows.append([label, "`{}`".format(prog)] + [cell(base(pkt, prog, f)) for f in FRAMES])
+    out.append(table(["program", "name", "64 B", "1514 B"], brows))
+
+    out.append("\n### xvs paths (ns per packet, ratios to the baselines of the same frame size)\n")
+    head = ["hook", "path", "frame", "timing", "ns/packet", "× XDP_DROP", "× MAC swap",
+            "× parse+lookup", "× established", "target"]
+    prow = []
+    for hook in HOOKS:
+        for frame in FRAMES:
+            est, _ = xvs_series(pkt, hook, "dr", "est", frame)
+            for path, flow, label in PATHS:
+                v, how = xvs_series(pkt, hook, path, flow, frame)
+                own_est, _ = xvs_series(pkt, hook, path, "est", frame) if flow == "new" else ([], "")
+                target = ""
+                if flow == "est":
+                    target = "≤ 1.5× parse+lookup"
+                elif flow == "new":
+                    target = "≤ 2× established"
+                prow.append([hook, label, "{} B".format(frame), how, cell(v),
+                             ratio(v, base(pkt, "xdp_drop", frame)),
+                             ratio(v, base(pkt, "xdp_tx_swap", frame)),
+                             ratio(v, base(pkt, "xdp_parse_lookup", frame)),
+                             ratio(v, own_est) if flow == "new" else "", target])
+            del est
+    for name in NOT_YET:
+        prow.append(["xdp, tc", name, "64 B, 1514 B", "—", "not implemented yet", "", "", "", "", ""])
+    out.append(table(head, prow))
+    return "\n".join(out), pkt
+
+
+# ---- section 2 -------------------------------------------------------------
+
+def section_table(rows, plot_dir, tmp):
+    t = [r for r in rows if r.get("sec") == "table"]
+    mem = [r for r in rows if r.get("sec") == "mem"]
+    fills = sorted({r["fill"] for r in t if r.get("what") == "est_hot"})
+    out = ["## 2. Connection-table scale\n"]
+    out.append(
+        "The connection table (`xvs_conns`, an LRU hash of 1,048,576 entries: "
+        "`XVS_CONN_MAX_DEFAULT`, the size libxvs loads and the configured maximum, which "
+        "xvsadm does not change) is emptied and filled from user space with N live "
+        "established DR connections (`bpf_map_update_batch`), then the XDP program runs "
+        "ACKs of those connections. *One flow* repeats one connection's packet in a loop "
+        "(hot in the cache); *many flows* sends each packet to a different live "
+        "connection picked at random over the whole table (single runs, placed on the "
+        "loop scale against the one-flow figures of the same fill and round), which is "
+        "what a busy director sees. The new-flow rows send SYNs of never-seen 5-tuples: "
+        "into the full table, so every insert evicts the least recently used entry, and "
+        "into an empty one for comparison. The table is preallocated, so its memory does "
+        "not depend on how many entries are live; the kernel's own accounting (the map's "
+        "`memlock` in fdinfo) divided by the capacity is the cost of one connection.\n")
+    base_hot = pick(t, fill=fills[0], what="est_hot", method="loop") if fills else []
+    base_spread = []
+    prow, hot_dat, spread_dat = [], [], []
+    for fill in fills:
+        hot = pick(t, fill=fill, what="est_hot", method="loop")
+        hot_s = pick(t, fill=fill, what="est_hot", method="single")
+        spread = placed(hot, pick(t, fill=fill, what="est_spread", method="single"), hot_s)
+        if fill == fills[0]:
+            base_spread = spread
+        entries = pick(t, fill=fill, what="entries")
+        prow.append(["{:,}".format(fill), "{:,}".format(int(entries[0])) if entries else "n/a",
+                     cell(hot), ratio(hot, base_hot), cell(spread), ratio(spread, base_spread),
+                     "≤ 1.2× from 1k to 1M"])
+        if hot:
+            hot_dat.append((fill, med(hot), min(hot), max(hot)))
+        if spread:
+            spread_dat.append((fill, med(spread), min(spread), max(spread)))
+    out.append(table(["live connections", "entries present", "established, one flow (ns)",
+                      "× at 1k", "established, many flows (ns)", "× at 1k", "target"], prow))
+    full = fills[-1] if fills else 0
+    new_full = placed(pick(t, fill=full, what="est_hot", method="loop"),
+                      pick(t, fill=full, what="new_full", method="single"),
+                      pick(t, fill=full, what="est_hot", method="single"))
+    new_room = placed(pick(t, fill=fills[0], what="est_hot", method="loop") if fills else [],
+                      pick(t, fill=0, what="new_room", method="single"),
+                      pick(t, fill=fills[0], what="est_hot", method="single") if fills else [])
+    after = pick(t, fill=full, what="entries_after_new")
+    out.append("\n" + table(
+        ["new flow", "ns/packet", "× new flow with room", "× established (one flow, full table)"],
+        [["table with room (empty)", cell(new_room), "1.00×",
+          ratio(new_room, pick(t, fill=full, what="est_hot", method="loop"))],
+         ["table full ({:,}): LRU eviction".format(full), cell(new_full), ratio(new_full, new_room),
+          ratio(new_full, pick(t, fill=full, what="est_hot", method="loop"))]]))
+    if after:
+        out.append("\nAfter the new flows the full table holds {:,} entries: every insert "
+                   "evicted (the LRU frees a few entries at a time, so slightly fewer than "
+                   "its capacity).\n".format(int(after[0])))
+    mrow = []
+    for r in sorted(mem, key=lambda r: r["capacity"]):
+        b = r["v"][0]
+        mrow.append(["{:,}".format(r["capacity"]), "{:,}".format(int(b)),
+                     "{:.1f}".format(b / 1048576), "{:.1f}".format(b / r["capacity"])])
+    out.append("\nMemory of the connection table by capacity (kernel accounting, fdinfo `memlock`):\n\n")
+    out.append(table(["capacity (entries)", "memlock (bytes)", "MiB", "bytes per connection"], mrow))
+    out.append("\nKey 16 B + value 32 B = 48 B of payload; the rest is the LRU hash's own "
+               "per-element header and per-CPU free lists. ![connection table](bench/conn_table.png)\n")
+    # plot
+    dat = os.path.join(tmp, "conn")
+    with open(dat + "_hot.dat", "w") as f:
+        f.writelines("{} {} {} {}\n".format(*p) for p in hot_dat)
+    with open(dat + "_spread.dat", "w") as f:
+        f.writelines("{} {} {} {}\n".format(*p) for p in spread_dat)
+    with open(dat + "_new.dat", "w") as f:
+        if new_full:
+            f.write("{} {} {} {}\n".format(full, med(new_full), min(new_full), max(new_full)))
+    gp = """set terminal pngcairo size 820,500 font ',10'
+set output '{out}'
+set title 'xvs connection table: cost per packet by live connections (XDP, 64 B)'
+set logscale x 10
+set xrange [500:2000000]
+set yrange [0:*]
+set xlabel 'live connections in the table (capacity 1,048,576)'
+set ylabel 'ns per packet (median, min-max)'
+set key below
+set grid
+plot '{d}_hot.dat' u 1:2:3:4 w yerrorlines lw 2 t 'established, one flow (loop)', \\
+     '{d}_spread.dat' u 1:2:3:4 w yerrorlines lw 2 t 'established, a different live flow per packet', \\
+     '{d}_new.dat' u 1:2:3:4 w yerrorbars pt 7 ps 1.5 t 'new flow into the full table (eviction)', \\
+     {room} w lines dt 2 lw 2 t 'new flow, table with room'
+""".format(out=os.path.join(plot_dir, "conn_table.png"), d=dat,
+           room=med(new_room) if new_room else 0)
+    return "\n".join(out), gp
+
+
+# ---- section 3 -------------------------------------------------------------
+
+# IPVS's schedulers, in the order ipvsadm's man page lists them.
+SCHED_ORDER = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo",
+               "ovf", "mh", "twos")
+
+def section_sched(rows, plot_dir, tmp):
+    s = [r for r in rows if r.get("sec") == "sched"]
+    anchor_l = pick(s, what="anchor", method="loop")
+    anchor_s = pick(s, what="anchor", method="single")
+    sizes = sorted({r["nrs"] for r in s if "nrs" in r and "v" in r})
+    seen = {r["sched"] for r in s if "sched" in r}
+    names = [n for n in SCHED_ORDER if n in seen] + sorted(seen - set(SCHED_ORDER))
+    out = ["## 3. Scheduler cost per new flow\n"]
+    out.append(
+        "One service per scheduler and size on a second VIP, with 2 to 4,096 DR real "
+        "servers of weights 1, 2, 3, 4 in turn behind one gateway; the schedule is built "
+        "by libxvs's own scheduler (`lib/sched_*.c`) and written with the pick method it "
+        "names. Each figure sends SYNs of never-seen 5-tuples through the XDP program "
+        "(64 B; the connection table is emptied before each) and is placed on the loop "
+        "scale against the established DR flow measured in the same round. Every IPVS "
+        "scheduler has a row: those libxvs does not register yet say so.\n")
+    head = ["scheduler"] + ["{:,} RS".format(n) for n in sizes] + ["schedule slots", "× (largest / 2 RS)", "× established"]
+    prow, curves = [], {}
+    for name in names:
+        status = [r for r in s if r.get("sched") == name and "status" in r and "nrs" not in r]
+        if status:
+            prow.append([name] + [status[0]["status"]] + [""] * (len(sizes) + 2))
+            continue
+        cells, slots, series = [], [], []
+        for n in sizes:
+            v = placed(anchor_l, pick(s, sched=name, nrs=n, method="single"), anchor_s)
+            refused = [r for r in s if r.get("sched") == name and r.get("nrs") == n and "status" in r]
+            ring = [r.get("ring") for r in s if r.get("sched") == name and r.get("nrs") == n and "ring" in r]
+            if refused:
+                cells.append(refused[0]["status"].replace("refused", "refused by the scheduler") +
+                             (" (mh: at most 4093, as IPVS)" if name == "mh" else ""))
+            else:
+                cells.append(cell(v))
+            if ring:
+                slots.append(str(ring[0]))
+            if v:
+                series.append((n, v))
+        curves[name] = series
+        flat = ratio(series[-1][1], series[0][1]) if len(series) > 1 else "n/a"
+        prow.append([name] + cells + [" / ".join(slots), flat,
+                                      ratio(series[-1][1], anchor_l) if series else "n/a"])
+    out.append(table(head, prow))
+    out.append("\nEstablished DR flow in the same rounds (loop): {} ns. "
+               "![schedulers](bench/schedulers.png)\n".format(cell(anchor_l)))
+    plots = []
+    for name, series in curves.items():
+        path = os.path.join(tmp, "sched_{}.dat".format(name))
+        with open(path, "w") as f:
+            for n, v in series:
+                f.write("{} {} {} {}\n".format(n, med(v), min(v), max(v)))
+        plots.append("'{}' u 1:2:3:4 w yerrorlines lw 2 t '{}'".format(path, name))
+    gp = """set terminal pngcairo size 820,500 font ',10'
+set output '{out}'
+set title 'xvs: cost of a new flow by real servers in the service (XDP, 64 B)'
+set logscale x 2
+set xrange [1.5:6000]
+set yrange [0:*]
+set xlabel 'real servers in the service'
+set ylabel 'ns per new flow (median, min-max)'
+set key below horizontal
+set grid
+plot {plots}
+""".format(out=os.path.join(plot_dir, "schedulers.png"), plots=", \\\n     ".join(plots) or "0 t ''")
+    return "\n".join(out), gp
+
+
+# ---- section 4 -------------------------------------------------------------
+
+def section_e2e(rows):
+    e = [r for r in rows if r.get("sec") == "e2e"]
+    setup = next((r for r in rows if r.get("sec") == "e2e_setup"), {})
+    order = [r for r in e if "label" in r]
+    out = ["## 4. End to end on veth\n"]
+    out.append(
+        "Fresh namespaces per scenario (tests/e2e/topo.sh's cluster): client — director — "
+        "bridge — {rs} real servers, MTU 1600 on the real servers' segment (room for TUN). "
+        "nginx (1 worker, `return 200`) on each real server; wrk (2 threads, 64 connections, "
+        "{secs} s) from the client: keep-alive requests per second, and with `Connection: "
+        "close` one new TCP connection per request (so requests/s = connections/s). UDP: "
+        "bench/udp_blast sends {pl}-byte datagrams (64-byte frames) over {fl} flows for "
+        "{secs} s; the figure is datagrams per second that reached the real servers' "
+        "sockets. {runs} runs each, median [min–max]. Everything — client, director, "
+        "servers — shares the machine's 2 cores, so these figures are the whole system's "
+        "cost per request and the director is only one part of it; differences under about "
+        "20% are within this shared VM's noise (docs: /work/shared/research/perf.md §6).\n"
+        .format(rs=setup.get("rs", 2), secs=setup.get("seconds", "?"),
+                pl=setup.get("udp_payload", 18), fl=setup.get("udp_flows", 8),
+                runs=setup.get("runs", 3)))
+    out.append(
+        "Scenarios: **plain routing** — the client talks to rs1's own address, the director "
+        "only routes; **nftables DNAT** — VIP → rs1/rs2 by `numgen inc` in prerouting, "
+        "replies un-NATed by conntrack (the stock-kernel stand-in for LVS-NAT; conntrack "
+        "TIME_WAIT/CLOSE_WAIT/FIN_WAIT timeouts 1 s so close runs do not fill the table); "
+        "**HAProxy** 2.6, `mode tcp`, `nbthread 2`, roundrobin (no UDP); **xvs** DR and TUN "
+        "with rr, real servers prepared by `xvs-rs up`, on the default hook (tc on veth) "
+        "and on native XDP (`--hook xdp`, the bridge port receiving the director's "
+        "redirects carries an XDP program, the client's tx checksum offload is off, TUN "
+        "real servers decapsulate in XDP). xvs's `fwd_dr`/`fwd_tun` counters are checked "
+        "to be non-zero after each xvs scenario.\n")
+    def vals(sc, metric):
+        return [r["v"] for r in e if r.get("scenario") == sc and r.get("metric") == metric]
+    head = ["scenario", "keep-alive req/s", "× routing", "new conn/s", "× routing",
+            "UDP pkt/s", "× routing", "errors"]
+    prow = []
+    for o in order:
+        sc = o["scenario"]
+        errs = sum(r.get("errors", 0) for r in e if r.get("scenario") == sc)
+        row = [o["label"]]
+        for metric in ("rps_keepalive", "cps_close", "udp_pps"):
+            v = vals(sc, metric)
+            row += [cell_si(v) if v else "—", ratio(v, vals("route", metric)) if v else "—"]
+        row.append(str(errs))
+        prow.append(row)
+    out.append(table(head, prow))
+    trow = []
+    for o in order:
+        sc = o["scenario"]
+        if not sc.startswith("xvs"):
+            continue
+        v = vals(sc, "cps_close")
+        trow.append([o["label"], ratio(v, vals("nft", "cps_close")), "≥ 1×",
+                     ratio(v, vals("haproxy", "cps_close")), "≥ 2×"])
+    out.append("\nNew connections per second, xvs against the peers:\n\n")
+    out.append(table(["xvs", "× nftables DNAT", "target", "× HAProxy", "target"], trow))
+    return "\n".join(out), e
+
+
+# ---- section 5 -------------------------------------------------------------
+
+def fit_power(points):
+    """Least squares of log t = log a + b log s; returns (a, b)."""
+    xs = [math.log(s) for s, _ in points]
+    ys = [math.log(t) for _, t in points]
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return math.exp(my - b * mx), b
+
+
+def section_ctl(rows, plot_dir, tmp):
+    c = [r for r in rows if r.get("sec") == "ctl"]
+    def vals(what, services, rs):
+        return [r["v"] for r in c if r.get("what") == what and r.get("services") == services
+                and r.get("rs") == rs and "v" in r]
+    sizes = sorted({r["services"] for r in c if r.get("what") == "restore" and r.get("rs") == 10})
+    out = ["## 5. Control plane\n"]
+    out.append(
+        "Wall time of `xvsadm` runs in a fresh namespace with one veth pair to attach to. "
+        "`-R` reads ipvsadm's `-S` format: S services (`-A -t VIP:80 -s wrr`) of 10 DR real "
+        "servers each, all addresses distinct, behind one gateway with a permanent "
+        "neighbour entry (so adding a real server costs its route lookup, not an ARP wait). "
+        "The time includes loading and attaching the data plane on the first service. "
+        "Each restore is checked by listing the services back.\n")
+    prow, measured, timeout = [], [], None
+    for s in sizes:
+        v = vals("restore", s, 10)
+        to = [r for r in c if r.get("what") == "restore" and r.get("services") == s and r.get("status") == "timeout"]
+        if to and not v:
+            timeout = (s, to[0]["limit"])
+            prow.append(["{:,} × 10".format(s), "did not finish within {} s".format(to[0]["limit"]), "", "", ""])
+            continue
+        measured.append((s, med(v)))
+        prow.append(["{:,} × 10".format(s), cell(v, "{:.2f}"), len(v),
+                     "{:.0f} µs".format(med(v) / (s * 11) * 1e6),
+                     cell(vals("list", s, 10), "{:.3f}")])
+    big = [p for p in measured if p[0] >= 1000]
+    fit = fit_power(big) if len(big) >= 2 else None
+    out.append(table(["services × real servers", "-R (s)", "runs", "per line", "-L -n (s)"], prow))
+    m10k = dict(measured).get(10000)
+    if fit:
+        a, b = fit
+        out.append(
+            "\nFrom 1,000 services up the time grows as S^{:.2f} (least squares over the "
+            "sizes ≥ 1,000 measured here): roughly {} in the number of real servers already "
+            "loaded. Extrapolated to 10,000 × 10: {:.0f} s.{} Target: ≤ 1 s. "
+            .format(b, "quadratic" if b > 1.6 else "linear" if b < 1.3 else "superlinear",
+                    a * 10000 ** b,
+                    " Measured: {:.1f} s.".format(m10k) if m10k else
+                    " The 10,000-service run did not finish within {} s, so that figure is an "
+                    "extrapolation, not a measurement.".format(timeout[1]) if timeout else ""))
+    out.append(
+        "The growth is the known weak spot: each real-server add rebuilds its service's "
+        "schedule, and libxvs's in-memory model finds services, real servers and free "
+        "indices by linear scans (`lib/model.c`: `xvs_model_dest_find`, "
+        "`xvs_model_svc_dests`, and `xvs_model_free_dest_idx`, which walks all 131,072 "
+        "real-server slots), so every add costs time proportional to what is already "
+        "loaded. ![restore](bench/restore.png)\n")
+    orow = []
+    for what, label in (("restore", "-R of one service with 1,000 real servers"),
+                        ("rs_add", "-a one real server (service of 1,000)"),
+                        ("rs_del", "-d one real server (service of 1,000)"),
+                        ("list", "-L -n (one service of 1,000)")):
+        rs = 1000
+        v = vals(what, 1, rs)
+        orow.append([label, cell(v, "{:.3f}"), len(v)])
+    out.append("\n" + table(["operation", "seconds", "runs"], orow))
+    # plot
+    dat = os.path.join(tmp, "restore.dat")
+    with open(dat, "w") as f:
+        for s, t in measured:
+            f.write("{} {}\n".format(s, t))
+    fitline = "{} * x ** {}".format(*fit) if fit else "1/0"
+    gp = """set terminal pngcairo size 820,500 font ',10'
+set output '{out}'
+set title 'xvsadm -R: services of 10 real servers each'
+set logscale xy 10
+set xrange [50:20000]
+set xlabel 'services (x 10 real servers)'
+set ylabel 'seconds (median)'
+set key top left
+set grid
+plot '{dat}' u 1:2 w linespoints pt 7 lw 2 t 'measured', \\
+     {fit} w lines dt 2 t 'power-law fit (sizes >= 1,000)', \\
+     '-' u 1:2 w points pt 6 ps 2 t 'target: 10,000 x 10 in 1 s'
+10000 1
+e
+""".format(out=os.path.join(plot_dir, "restore.png"), dat=dat, fit=fitline)
+    return "\n".join(out), gp, fit, m10k, timeout
+
+
+# ---- the document ------------------------------------------------------------
+
+def main():
+    results, out_md, plot_dir, elapsed = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    rows = load(results)
+    m = next((r for r in rows if r.get("sec") == "machine"), {})
+    setup = next((r for r in rows if r.get("sec") == "pkt_setup"), {})
+    rounds, calls = setup.get("rounds", 0), setup.get("calls", 0)
+    os.makedirs(plot_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        s1, pkt = section_pkt(rows, rounds, calls)
+        s2, gp2 = section_table(rows, plot_dir, tmp)
+        s3, gp3 = section_sched(rows, plot_dir, tmp)
+        s4, e2e = section_e2e(rows)
+        s5, gp5, fit, m10k, timeout = section_ctl(rows, plot_dir, tmp)
+        for gp in (gp2, gp3, gp5):
+            subprocess.run(["gnuplot"], input=gp.encode(), check=True)
+        summary = targets(rows, pkt, e2e, fit, m10k, timeout)
+    doc = [
+        "# xvs benchmarks\n",
+        "Written by `make bench` (bench/run.sh → bench/report.py) on {date}, commit "
+        "`{commit}`; the whole run took {mins} min {secs} s. Do not edit by hand: run "
+        "`make bench` again.\n".format(date=m.get("date", "?"), commit=m.get("commit", "?"),
+                                       mins=elapsed // 60, secs=elapsed % 60),
+        "**Machine**: Linux {kernel}, {cpu} ({hv} guest), {cores} cores, {mem}; clang {clang}, "
+        "libbpf {libbpf}, nginx {nginx}, HAProxy {haproxy}, wrk {wrk}, nftables {nft}. The "
+        "machine is shared with other work, so every figure is a ratio to a baseline measured "
+        "in the same run, and every figure carries its spread: median [min–max] of the rounds "
+        "or runs.\n".format(**{k: m.get(k, "?") for k in (
+            "kernel", "cpu", "hv", "cores", "mem", "clang", "libbpf", "nginx", "haproxy",
+            "wrk", "nft")} | {"hv": m.get("hypervisor") or "virtual machine"}),
+        "Sections: [1. per-packet cost](#1-per-packet-cost-bpf_prog_test_run), "
+        "[2. connection table](#2-connection-table-scale), "
+        "[3. schedulers](#3-scheduler-cost-per-new-flow), "
+        "[4. end to end](#4-end-to-end-on-veth), [5. control plane](#5-control-plane). "
+        "The code: bench/pkt_bench.c (1–3), bench/baseline.bpf.c (the baseline programs), "
+        "bench/e2e.sh and bench/udp_blast.c (4), bench/ctl.sh (5).\n",
+        "## Targets\n",
+        "The targets the project is chasing, next to what this run measured. They are not "
+        "tests: nothing fails when one is missed.\n",
+        summary, s1, s2, s3, s4, s5,
+    ]
+    with open(out_md, "w") as f:
+        f.write("\n".join(doc))
+
+
+def targets(rows, pkt, e2e, fit, m10k, timeout):
+    t = [r for r in rows if r.get("sec") == "table"]
+    fills = sorted({r["fill"] for r in t if r.get("what") == "est_hot"})
+    trow = []
+    for hook in HOOKS:
+        est, _ = xvs_series(pkt, hook, "dr", "est", 64)
+        new, _ = xvs_series(pkt, hook, "dr", "new", 64)
+        trow.append(["established flow ≤ 1.5× parse+lookup (DR, 64 B, {})".format(hook),
+                     ratio(est, base(pkt, "xdp_parse_lookup", 64))])
+        trow.append(["new flow ≤ 2× established (DR, 64 B, {})".format(hook), ratio(new, est)])
+    if len(fills) >= 2:
+        lo, hi = fills[0], fills[-1]
+        def spread(fill):
+            return placed(pick(t, fill=fill, what="est_hot", method="loop"),
+                          pick(t, fill=fill, what="est_spread", method="single"),
+                          pick(t, fill=fill, what="est_hot", method="single"))
+        trow.append(["flat ≤ 1.2× from 1k to 1M connections (one flow; a different flow per packet)",
+                     "{}; {}".format(ratio(pick(t, fill=hi, what="est_hot", method="loop"),
+                                           pick(t, fill=lo, what="est_hot", method="loop")),
+                                     ratio(spread(hi), spread(lo)))])
+    def cps(sc):
+        return [r["v"] for r in e2e if r.get("scenario") == sc and r.get("metric") == "cps_close"]
+    for sc, label in (("xvs_dr_tc", "DR, tc"), ("xvs_dr_xdp", "DR, native XDP")):
+        trow.append(["new connections/s ≥ nftables DNAT and ≥ 2× HAProxy (xvs {})".format(label),
+                     "{} and {}".format(ratio(cps(sc), cps("nft")), ratio(cps(sc), cps("haproxy")))])
+    if m10k:
+        trow.append(["10,000 services × 10 real servers loaded in ≤ 1 s", "{:.1f} s (measured)".format(m10k)])
+    elif fit:
+        trow.append(["10,000 services × 10 real servers loaded in ≤ 1 s",
+                     "≈ {:.0f} s (extrapolated{})".format(
+                         fit[0] * 10000 ** fit[1],
+                         "; did not finish within {} s".format(timeout[1]) if timeout else "")])
+    return table(["target", "measured"], trow)
+
+
+if __name__ == "__main__":
+    main()
