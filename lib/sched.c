@@ -8,6 +8,9 @@
 static const struct xvs_sched_ops *const schedulers[] = {
 	&xvs_sched_rr,
 	&xvs_sched_wrr,
+	&xvs_sched_sh,
+	&xvs_sched_dh,
+	&xvs_sched_mh,
 };
 
 const struct xvs_sched_ops *xvs_sched_find(const char *name)

@@ -21,6 +21,8 @@ struct xvs_sched_dest {
 	uint32_t id;		/* what the schedule refers to (xvs_dests index) */
 	uint32_t weight;
 	bool overloaded;	/* over its -x threshold: no new connections */
+	uint32_t addr;		/* network byte order: mh hashes the server's */
+	uint16_t port;		/* address and port into its table positions */
 };
 
 struct xvs_sched_ops {
@@ -37,5 +39,8 @@ const struct xvs_sched_ops *xvs_sched_find(const char *name);
 
 extern const struct xvs_sched_ops xvs_sched_rr;
 extern const struct xvs_sched_ops xvs_sched_wrr;
+extern const struct xvs_sched_ops xvs_sched_sh;
+extern const struct xvs_sched_ops xvs_sched_dh;
+extern const struct xvs_sched_ops xvs_sched_mh;
 
 #endif /* XVS_LIB_SCHED_H */

@@ -86,7 +86,10 @@ static int schedule_build(struct xvs *x, const struct xvs_sched_ops *ops,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		sd[i] = (struct xvs_sched_dest){ .id = dests[i]->idx, .weight = dests[i]->v.weight };
+		sd[i] = (struct xvs_sched_dest){
+			.id = dests[i]->idx, .weight = dests[i]->v.weight,
+			.addr = dests[i]->v.addr, .port = dests[i]->v.port,
+		};
 	len = ops->build(sd, n, ring, XVS_RING_MAX_PER_SVC);
 	free(sd);
 	free(dests);
