@@ -9,13 +9,15 @@
 # does. Every scenario gets fresh namespaces (tests/e2e/topo.sh's cluster:
 # client -- director -- bridge -- rs1, rs2), removed before the next one.
 #
-#   bench/e2e.sh OUT [SECONDS] [RUNS]
-# appends one JSON line per run and metric to OUT. All traffic stays in
+#   bench/e2e.sh OUT [SECONDS] [RUNS] [SCENARIO...]
+# appends one JSON line per run and metric to OUT (every scenario, or those
+# named). All traffic stays in
 # the namespaces created here.
 set -u
 OUT=${1:?usage: e2e.sh OUT [SECONDS] [RUNS]}
 SECS=${2:-3}
 RUNS=${3:-3}
+ONLY=("${@:4}")
 . "$(dirname "$0")/../tests/harness/lib.sh"
 . "$(dirname "$0")/../tests/e2e/topo.sh"
 BLAST=$XVS_BUILD/bench/udp_blast
@@ -26,6 +28,8 @@ UDP_PAYLOAD=18		# 14 + 20 + 8 + 18 = a 60-byte frame, 64 on the wire
 
 log() { echo "  e2e: $*" >&2; }
 fail() { echo "bench/e2e.sh: $*" >&2; exit 1; }
+# A scenario that fails is reported as such; the others still run.
+sc_fail() { echo "bench/e2e.sh: $*" >&2; FAILED="$*"; return 1; }
 
 for c in wrk nginx haproxy nft curl ethtool "$BLAST" "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs"; do
 	command -v "$c" >/dev/null || fail "$c not found (make bench installs and builds it)"
@@ -61,12 +65,10 @@ EOF
 }
 
 sink_start() { bg "$1" "$BLAST" sink "$UDP_PORT" "$TMPD/udp-$1"; }
+sink_count() { local v; v=$(cat "$TMPD/udp-$1" 2>/dev/null) || v=0; echo "${v:-0}"; }
 sinks_total() {
-	local i t=0 v
-	for ((i = 1; i <= NRS; i++)); do
-		v=$(cat "$TMPD/udp-rs$i" 2>/dev/null) || v=0
-		t=$((t + ${v:-0}))
-	done
+	local i t=0
+	for ((i = 1; i <= NRS; i++)); do t=$((t + $(sink_count "rs$i"))); done
 	echo "$t"
 }
 
@@ -84,7 +86,17 @@ ns_tune() {
 	ns_sysctl dir net.core.somaxconn=8192
 }
 
-setup_route() { TARGET=$(rs_ip 1); }
+# Plain routing to the same two servers: the director routes the VIP to
+# rs1 and rs2 as equal-cost next hops, hashed on the 5-tuple, and the RS
+# hold the VIP as for DR. The kernel's forwarding path alone, no balancer
+# state: the floor every balancer adds its cost to.
+setup_route() {
+	TARGET=$VIP
+	rs_all_up dr || return 1
+	ns_sysctl dir net.ipv4.fib_multipath_hash_policy=1 || return 1
+	ip -n "$(ns_name dir)" route add "$VIP/32" \
+		nexthop via "$(rs_ip 1)" dev d1 nexthop via "$(rs_ip 2)" dev d1
+}
 
 setup_nft() {
 	TARGET=$VIP
@@ -157,7 +169,7 @@ setup_xvs_tun_xdp() { rs_all_up tun --hook xdp && xdp_peers && xvs_services -i -
 
 # name:label:udp (udp: whether the scenario carries UDP)
 SCENARIOS=(
-	"route:plain routing (no balancer):1"
+	"route:plain routing (kernel ECMP, no balancer):1"
 	"nft:nftables DNAT:1"
 	"haproxy:HAProxy TCP mode:0"
 	"xvs_dr_tc:xvs DR, default hook (tc):1"
@@ -179,7 +191,7 @@ wrk_run() {
 	shift 3
 	nsx client wrk -t2 -c64 -d"${SECS}s" "$@" "http://$TARGET:$HTTP_PORT/" >"$f" 2>&1
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$f")
-	[ -n "$rps" ] || { sed 's/^/#   /' "$f" >&2; fail "$sc: wrk gave no result"; }
+	[ -n "$rps" ] || { sed 's/^/#   /' "$f" >&2; sc_fail "$sc: wrk gave no result"; return 1; }
 	errs=$(awk '/Socket errors:/ { gsub(/[^0-9 ]/, " "); for (i = 1; i <= NF; i++) s += $i }
 		/Non-2xx/ { s += $NF } END { print s + 0 }' "$f")
 	emit "$sc" "$metric" "$run" "$rps" "\"errors\":$errs"
@@ -187,11 +199,12 @@ wrk_run() {
 
 # udp_run SCENARIO RUN: datagrams per second delivered to the RS sockets.
 udp_run() {
-	local sc=$1 run=$2 before after sent last
+	local sc=$1 run=$2 before after sent last i per=() share=""
+	for ((i = 1; i <= NRS; i++)); do per[i]=$(sink_count "rs$i"); done
 	before=$(sinks_total)
 	sent=$(nsx client "$BLAST" send "$TARGET" "$UDP_PORT" "$SECS" "$UDP_FLOWS" "$UDP_PAYLOAD" |
 		awk '/^sent/ { print $2 }')
-	[ -n "$sent" ] || fail "$sc: udp_blast sent nothing"
+	[ -n "$sent" ] || { sc_fail "$sc: udp_blast sent nothing"; return 1; }
 	# the sinks rewrite their totals every 100 ms: wait until they settle
 	last=-1
 	for ((i = 0; i < 30; i++)); do
@@ -200,8 +213,10 @@ udp_run() {
 		[ "$after" = "$last" ] && break
 		last=$after
 	done
+	# how the datagrams were spread over the real servers
+	for ((i = 1; i <= NRS; i++)); do share+="${share:+,}$(($(sink_count "rs$i") - per[i]))"; done
 	emit "$sc" udp_pps "$run" "$(awk -v n="$((after - before))" -v s="$SECS" 'BEGIN { printf "%.0f", n / s }')" \
-		"\"sent_pps\":$(awk -v n="$sent" -v s="$SECS" 'BEGIN { printf "%.0f", n / s }')"
+		"\"sent_pps\":$(awk -v n="$sent" -v s="$SECS" 'BEGIN { printf "%.0f", n / s }'),\"per_rs\":[$share]"
 }
 
 # The data plane forwarded the traffic (not the kernel behind its back).
@@ -220,39 +235,50 @@ scenario_teardown() {
 	_namespaces=()
 }
 
-run_scenario() {	# index name label udp
-	local idx=$1 sc=$2 label=$3 udp=$4 r i fwd=""
-	NSP="${BASE_NSP}s$idx"
-	log "$label"
-	topo_cluster 1600 "$NRS" >/dev/null || fail "$sc: topology"
-	ns_tune || fail "$sc: sysctls"
+# measure_scenario NAME UDP: sets up the scenario in the current namespaces
+# and runs every metric RUNS times; 1 (and FAILED) when something fails.
+measure_scenario() {
+	local sc=$1 udp=$2 r i fwd=""
+	topo_cluster 1600 "$NRS" >/dev/null || { sc_fail "$sc: topology"; return 1; }
+	ns_tune || { sc_fail "$sc: sysctls"; return 1; }
 	for ((i = 1; i <= NRS; i++)); do nginx_start "rs$i"; sink_start "rs$i"; done
-	"setup_$sc" || fail "$sc: setup"
+	"setup_$sc" || { sc_fail "$sc: setup"; return 1; }
 	for ((i = 1; i <= NRS; i++)); do
 		wait_for 10 nsx "rs$i" curl -sf --noproxy '*' -o /dev/null "http://$(rs_ip "$i"):$HTTP_PORT/" ||
-			fail "$sc: nginx on rs$i did not start"
+			{ sc_fail "$sc: nginx on rs$i did not start"; return 1; }
 	done
-	wait_for 10 http_ok "$TARGET:$HTTP_PORT" || fail "$sc: no HTTP answer through $TARGET"
+	wait_for 10 http_ok "$TARGET:$HTTP_PORT" || { sc_fail "$sc: no HTTP answer through $TARGET"; return 1; }
 	case $sc in
 	xvs_dr_*) fwd=fwd_dr ;;
 	xvs_tun_*) fwd=fwd_tun ;;
 	esac
 	for ((r = 1; r <= RUNS; r++)); do
-		wrk_run "$sc" rps_keepalive "$r"
-		wrk_run "$sc" cps_close "$r" -H "Connection: close"
-		[ "$udp" = 1 ] && udp_run "$sc" "$r"
+		wrk_run "$sc" rps_keepalive "$r" || return 1
+		wrk_run "$sc" cps_close "$r" -H "Connection: close" || return 1
+		if [ "$udp" = 1 ]; then udp_run "$sc" "$r" || return 1; fi
 	done
 	if [ -n "$fwd" ]; then
-		xvs_forwarded "$fwd" || fail "$sc: the data plane forwarded nothing ($fwd = 0)"
+		xvs_forwarded "$fwd" || { sc_fail "$sc: the data plane forwarded nothing ($fwd = 0)"; return 1; }
 		emit "$sc" "$fwd" 0 "$(counter "$fwd")"
 	fi
-	printf '{"sec":"e2e","scenario":"%s","label":"%s","udp":%s}\n' "$sc" "$label" "$udp" >>"$OUT"
+}
+
+run_scenario() {	# index name label udp
+	local idx=$1 sc=$2 label=$3 udp=$4 status=""
+	NSP="${BASE_NSP}s$idx"
+	FAILED=""
+	log "$label"
+	measure_scenario "$sc" "$udp" || { status=",\"status\":\"failed: ${FAILED//\"/\'}\""; ANY_FAILED=1; }
+	printf '{"sec":"e2e","scenario":"%s","label":"%s","udp":%s%s}\n' "$sc" "$label" "$udp" "$status" >>"$OUT"
 	scenario_teardown
 }
 
 printf '{"sec":"e2e_setup","seconds":%s,"runs":%s,"rs":%s,"udp_flows":%s,"udp_payload":%s}\n' \
 	"$SECS" "$RUNS" "$NRS" "$UDP_FLOWS" "$UDP_PAYLOAD" >>"$OUT"
+ANY_FAILED=0
 for ((s = 0; s < ${#SCENARIOS[@]}; s++)); do
 	IFS=: read -r name label udp <<<"${SCENARIOS[$s]}"
+	[ ${#ONLY[@]} -eq 0 ] || [[ " ${ONLY[*]} " == *" $name "* ]] || continue
 	run_scenario "$s" "$name" "$label" "$udp"
 done
+exit "$ANY_FAILED"

@@ -383,8 +383,10 @@ def section_e2e(rows):
                 pl=setup.get("udp_payload", 18), fl=setup.get("udp_flows", 8),
                 runs=setup.get("runs", 3)))
     out.append(
-        "Scenarios: **plain routing** — the client talks to rs1's own address, the director "
-        "only routes; **nftables DNAT** — VIP → rs1/rs2 by `numgen inc` in prerouting, "
+        "Scenarios: **plain routing** — the director routes the VIP to rs1 and rs2 as "
+        "equal-cost next hops hashed on the 5-tuple (`fib_multipath_hash_policy=1`), the "
+        "real servers hold the VIP as for DR: the kernel's forwarding path with no balancer "
+        "state, the floor; **nftables DNAT** — VIP → rs1/rs2 by `numgen inc` in prerouting, "
         "replies un-NATed by conntrack (the stock-kernel stand-in for LVS-NAT; conntrack "
         "TIME_WAIT/CLOSE_WAIT/FIN_WAIT timeouts 1 s so close runs do not fill the table); "
         "**HAProxy** 2.6, `mode tcp`, `nbthread 2`, roundrobin (no UDP); **xvs** DR and TUN "
@@ -396,15 +398,23 @@ def section_e2e(rows):
     def vals(sc, metric):
         return [r["v"] for r in e if r.get("scenario") == sc and r.get("metric") == metric]
     head = ["scenario", "keep-alive req/s", "× routing", "new conn/s", "× routing",
-            "UDP pkt/s", "× routing", "errors"]
+            "UDP pkt/s", "× routing", "UDP share per RS", "errors"]
     prow = []
     for o in order:
         sc = o["scenario"]
+        if "status" in o:
+            prow.append([o["label"], o["status"]] + [""] * (len(head) - 2))
+            continue
         errs = sum(r.get("errors", 0) for r in e if r.get("scenario") == sc)
         row = [o["label"]]
         for metric in ("rps_keepalive", "cps_close", "udp_pps"):
             v = vals(sc, metric)
             row += [cell_si(v) if v else "—", ratio(v, vals("route", metric)) if v else "—"]
+        shares = [r.get("per_rs", []) for r in e if r.get("scenario") == sc
+                  and r.get("metric") == "udp_pps"]
+        tot = [sum(x) for x in zip(*shares)] if shares else []
+        row.append(" / ".join("{:.0f}%".format(100 * x / sum(tot)) for x in tot)
+                   if tot and sum(tot) else "—")
         row.append(str(errs))
         prow.append(row)
     out.append(table(head, prow))
