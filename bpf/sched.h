@@ -15,10 +15,9 @@
  * the bucket. No per-flow state: the same address always names the same
  * bucket while the table is unchanged. */
 
-/* IPVS's scheduler flag bits in xvs_svc.sched_flags (IP_VS_SVC_F_SCHED1/2;
- * libxvs's XVS_SCHED_F_FLAG1/2 have the same values). */
-#define SVC_SCHED_FALLBACK	0x0008	/* sh-fallback, mh-fallback */
-#define SVC_SCHED_PORT		0x0010	/* sh-port, mh-port */
+/* -b flags in xvs_svc.sched_flags (abi.h) */
+#define SVC_SCHED_FALLBACK	XVS_SCHED_F_FLAG1	/* sh-fallback, mh-fallback */
+#define SVC_SCHED_PORT		XVS_SCHED_F_FLAG2	/* sh-port, mh-port */
 
 /* include/linux/hash.h: hash_32(v, bits) = (v * GOLDEN_RATIO_32) >> (32 - bits).
  * Scaling the product to len buckets as (x * len) >> 32 gives exactly that

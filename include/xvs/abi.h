@@ -116,6 +116,11 @@ struct xvs_svc_key {
 #define XVS_SVC_F_PERSISTENT	(1u << 1)	/* -p given (not yet used by the data plane) */
 #define XVS_SVC_F_OPS		(1u << 2)	/* -o one-packet scheduling (not yet used by the data plane) */
 
+/* xvs_svc.sched_flags: IPVS's scheduler flag bits (IP_VS_SVC_F_SCHED1..3). */
+#define XVS_SCHED_F_FLAG1	0x0008	/* sh-fallback, mh-fallback */
+#define XVS_SCHED_F_FLAG2	0x0010	/* sh-port, mh-port */
+#define XVS_SCHED_F_FLAG3	0x0020
+
 /* Service, indexed by the value of xvs_svcs. */
 struct xvs_svc {
 	struct xvs_svc_key key;		/* copy, for listing */

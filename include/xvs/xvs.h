@@ -56,11 +56,6 @@ int xvs_attachments(struct xvs *x, struct xvs_attachment **out, size_t *n);
 
 /* ---- services ---- */
 
-/* IP_VS_SVC_F_* compatible scheduler flag bits for -b. */
-#define XVS_SCHED_F_FLAG1	0x0008	/* sh-fallback, mh-fallback */
-#define XVS_SCHED_F_FLAG2	0x0010	/* sh-port, mh-port */
-#define XVS_SCHED_F_FLAG3	0x0020
-
 struct xvs_svc_conf {
 	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
 	uint32_t addr;			/* VIP, network order */
