@@ -280,8 +280,7 @@ int xvs_detach(struct xvs *x)
 	if (err)
 		return err;
 	xvs_dp_close_fds(x);
-	xvs_model_free(x);
-	return 0;
+	return xvs_model_load(x);	/* empty again */
 }
 
 static int attachment_visit(const struct xvs_iface *ifc, enum xvs_hook hook, uint32_t id,

@@ -49,7 +49,7 @@ static void dest_prepare_hop(struct xvs *x, struct xvs_dest *v)
 {
 	char addr[INET_ADDRSTRLEN];
 	int64_t start = now_ms();
-	int err = xvs_neigh_prepare(v->addr, &v->tun_saddr, x->neigh_wait_left_ms);
+	int err = xvs_neigh_prepare(x, v->addr, &v->tun_saddr, x->neigh_wait_left_ms);
 
 	x->neigh_wait_left_ms -= (int)(now_ms() - start);
 	if (x->neigh_wait_left_ms < 0)

@@ -91,9 +91,9 @@ int xvs_open(struct xvs **out, const struct xvs_open_opts *opts)
 		return err;
 	}
 	err = xvs_dp_discover(x);
-	if (!err)
+	if (!err || err == -ENOENT)	/* none yet: an empty model */
 		err = xvs_model_load(x);
-	if (err && err != -ENOENT) {
+	if (err) {
 		xvs_close(x);
 		return err;
 	}
@@ -107,6 +107,7 @@ void xvs_close(struct xvs *x)
 		return;
 	xvs_dp_close_fds(x);
 	xvs_model_free(x);
+	xvs_nl_close(x);
 	if (x->lock_fd >= 0)
 		close(x->lock_fd);	/* releases the flock */
 	free(x);

@@ -42,6 +42,8 @@ struct xvs_dest_slot {
 	struct xvs_dest v;
 };
 
+struct xvs_model_index;
+
 struct xvs {
 	int lock_fd;
 	struct xvs_open_opts opts;
@@ -50,14 +52,17 @@ struct xvs {
 	int prog_xdp_fd, prog_tc_fd;	/* -1 until loaded or found */
 	struct xvs_cfg cfg;
 
-	/* model of the tables */
+	/* model of the tables (model.c) */
 	struct xvs_svc_slot *svcs;
 	size_t n_svcs, cap_svcs;
 	struct xvs_dest_slot *dests;
 	size_t n_dests, cap_dests;
+	struct xvs_model_index *index;	/* position by index, per-service chains */
+	uint32_t ring_top;		/* end of the highest ring segment handed out */
 
 	char warning[256];
 	int neigh_wait_left_ms;		/* ARP wait budget left for this handle */
+	void *nl;			/* rtnetlink socket (neigh.c), or NULL */
 };
 
 /* ---- data plane lifecycle (dataplane.c, discover.c, attach.c) ---- */
@@ -84,6 +89,7 @@ enum xvs_hook xvs_hook_auto_for(const struct xvs_iface *ifc);
 int xvs_model_load(struct xvs *x);
 void xvs_model_free(struct xvs *x);
 struct xvs_svc_slot *xvs_model_svc_find(struct xvs *x, const struct xvs_svc_key *k);
+struct xvs_svc_slot *xvs_model_svc_at(struct xvs *x, uint32_t idx);
 struct xvs_dest_slot *xvs_model_dest_find(struct xvs *x, uint32_t svc_idx,
 					  uint32_t addr, uint16_t port_be);
 /* Dests of a service in IPVS list order (newest first); caller frees. */
@@ -119,7 +125,8 @@ int xvs_ring_alloc(const struct xvs_svc_slot *svcs, size_t n_svcs, uint32_t skip
  * returns -EHOSTUNREACH when there is no route, -ETIMEDOUT when the
  * neighbour did not answer in time (the entry stays, the kernel keeps
  * trying). */
-int xvs_neigh_prepare(uint32_t addr, uint32_t *src_out, int wait_ms);
+int xvs_neigh_prepare(struct xvs *x, uint32_t addr, uint32_t *src_out, int wait_ms);
+void xvs_nl_close(struct xvs *x);
 
 /* ---- maps helpers (maps.c) ---- */
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v);

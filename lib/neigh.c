@@ -6,6 +6,7 @@
  * daemon of ours) and wait, bounded, until it resolves. That way the first
  * packet of the first flow finds its MAC address. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,36 +29,66 @@ struct neigh_info {
 	uint16_t state;
 };
 
-/* Sends one request and runs cb over the answers. */
-static int nl_talk(struct nlmsghdr *req, mnl_cb_t cb, void *data)
+/* The handle's rtnetlink socket, opened on first use and kept: a restore
+ * adds thousands of real servers, each needing a few requests. */
+struct xvs_nl {
+	struct mnl_socket *sock;
+	unsigned int portid, seq;
+	uint32_t ready_oif, ready_hop;	/* last next hop found resolved */
+};
+
+static struct xvs_nl *nl_get(struct xvs *x)
+{
+	struct xvs_nl *nl = x->nl;
+
+	if (nl)
+		return nl;
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return NULL;
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl->sock)
+			mnl_socket_close(nl->sock);
+		free(nl);
+		return NULL;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (unsigned int)time(NULL);
+	x->nl = nl;
+	return nl;
+}
+
+void xvs_nl_close(struct xvs *x)
+{
+	struct xvs_nl *nl = x->nl;
+
+	if (!nl)
+		return;
+	mnl_socket_close(nl->sock);
+	free(nl);
+	x->nl = NULL;
+}
+
+/* Sends one request and runs cb over the answers up to the ack. */
+static int nl_talk(struct xvs *x, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	unsigned int portid, seq = (unsigned int)time(NULL);
+	struct xvs_nl *nl = nl_get(x);
 	int ret;
 
 	if (!nl)
+		return -errno ? -errno : -ENOMEM;
+	req->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	req->nlmsg_seq = seq;
-	if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
 	do {
-		ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ret = (int)mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (ret <= 0)
 			break;
-		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, cb, data);
+		ret = mnl_cb_run(buf, (size_t)ret, nl->seq, nl->portid, cb, data);
 	} while (ret > MNL_CB_STOP);
-	ret = ret < 0 ? -errno : 0;
-out:
-	mnl_socket_close(nl);
-	return ret;
+	return ret < 0 ? -errno : 0;
 }
 
 static int route_attr(const struct nlattr *a, void *data)
@@ -86,7 +117,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(*rtm), route_attr, data);
 }
 
-static int route_get(uint32_t addr, struct route_info *r)
+static int route_get(struct xvs *x, uint32_t addr, struct route_info *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -99,7 +130,7 @@ static int route_get(uint32_t addr, struct route_info *r)
 	rtm->rtm_dst_len = 32;
 	mnl_attr_put_u32(nlh, RTA_DST, addr);
 	memset(r, 0, sizeof(*r));
-	return nl_talk(nlh, route_cb, r);
+	return nl_talk(x, nlh, route_cb, r);
 }
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
@@ -112,7 +143,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int neigh_get(uint32_t ifindex, uint32_t addr, struct neigh_info *n)
+static int neigh_get(struct xvs *x, uint32_t ifindex, uint32_t addr, struct neigh_info *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -126,13 +157,13 @@ static int neigh_get(uint32_t ifindex, uint32_t addr, struct neigh_info *n)
 	ndm->ndm_ifindex = (int)ifindex;
 	mnl_attr_put_u32(nlh, NDA_DST, addr);
 	memset(n, 0, sizeof(*n));
-	err = nl_talk(nlh, neigh_cb, n);
+	err = nl_talk(x, nlh, neigh_cb, n);
 	return err == -ENOENT ? 0 : err;
 }
 
 /* Creates (or marks) the entry as managed and kicks resolution. Kernels
  * before 5.16 do not know managed entries: then only kick resolution. */
-static int neigh_use(uint32_t ifindex, uint32_t addr, bool managed)
+static int neigh_use(struct xvs *x, uint32_t ifindex, uint32_t addr, bool managed)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -148,39 +179,52 @@ static int neigh_use(uint32_t ifindex, uint32_t addr, bool managed)
 	mnl_attr_put_u32(nlh, NDA_DST, addr);
 	if (managed)
 		mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
-	return nl_talk(nlh, NULL, NULL);
+	return nl_talk(x, nlh, NULL, NULL);
+}
+
+static int hop_ready(struct xvs *x, uint32_t oif, uint32_t hop)
+{
+	struct xvs_nl *nl = x->nl;
+
+	nl->ready_oif = oif;
+	nl->ready_hop = hop;
+	return 0;
 }
 
 #define NUD_RESOLVED (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP)
 
-int xvs_neigh_prepare(uint32_t addr, uint32_t *src_out, int wait_ms)
+int xvs_neigh_prepare(struct xvs *x, uint32_t addr, uint32_t *src_out, int wait_ms)
 {
 	struct route_info r;
 	struct neigh_info n;
+	struct xvs_nl *nl;
 	uint32_t hop;
 	int err;
 
-	err = route_get(addr, &r);
+	err = route_get(x, addr, &r);
 	if (err || r.type != RTN_UNICAST || !r.oif)
 		return r.type == RTN_LOCAL ? -EADDRNOTAVAIL : -EHOSTUNREACH;
 	*src_out = r.prefsrc;
 	hop = r.gateway ? r.gateway : addr;
-	err = neigh_get(r.oif, hop, &n);
+	nl = x->nl;
+	if (nl && nl->ready_oif == r.oif && nl->ready_hop == hop)
+		return 0;	/* real servers behind one gateway: asked already */
+	err = neigh_get(x, r.oif, hop, &n);
 	if (err)
 		return err;
 	if (n.found && (n.state & (NUD_PERMANENT | NUD_NOARP)))
-		return 0;	/* static entries are the operator's */
-	err = neigh_use(r.oif, hop, true);
+		return hop_ready(x, r.oif, hop);	/* static entries are the operator's */
+	err = neigh_use(x, r.oif, hop, true);
 	if (err == -EINVAL || err == -EOPNOTSUPP)
-		err = neigh_use(r.oif, hop, false);
+		err = neigh_use(x, r.oif, hop, false);
 	if (err)
 		return err;
 	for (int waited = 0; waited <= wait_ms; waited += 10) {
-		err = neigh_get(r.oif, hop, &n);
+		err = neigh_get(x, r.oif, hop, &n);
 		if (err)
 			return err;
 		if (n.found && (n.state & NUD_RESOLVED))
-			return 0;
+			return hop_ready(x, r.oif, hop);
 		usleep(10 * 1000);
 	}
 	return -ETIMEDOUT;

@@ -51,6 +51,19 @@ int xvs_ring_alloc(const struct xvs_svc_slot *svcs, size_t n_svcs, uint32_t skip
 	return 0;
 }
 
+/* Segments are handed out from the top of the ring while there is room
+ * (O(1) per rebuild, which a restore of many services needs); once the top
+ * is reached, the holes that rebuilds left below are reused first-fit. */
+static int ring_take(struct xvs *x, uint32_t n, uint32_t *off)
+{
+	if (x->ring_top <= XVS_RING_SLOTS && XVS_RING_SLOTS - x->ring_top >= n) {
+		*off = x->ring_top;
+		x->ring_top += n;
+		return 0;
+	}
+	return xvs_ring_alloc(x->svcs, x->n_svcs, UINT32_MAX, n, off);
+}
+
 static int ring_write(struct xvs *x, uint32_t off, const uint32_t *ring, uint32_t len)
 {
 	uint32_t *keys = malloc(len * sizeof(*keys) + 1);
@@ -111,7 +124,7 @@ int xvs_schedule_publish(struct xvs *x, struct xvs_svc_slot *s)
 	len = schedule_build(x, ops, s, ring);
 	err = len < 0 ? len : 0;
 	if (!err && len)
-		err = xvs_ring_alloc(x->svcs, x->n_svcs, UINT32_MAX, (uint32_t)len, &off);
+		err = ring_take(x, (uint32_t)len, &off);
 	if (!err)
 		err = ring_write(x, off, ring, (uint32_t)len);
 	free(ring);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/bpf.h>
+
 #include "internal.h"
 #include "sched.h"
 
@@ -40,9 +42,9 @@ static int vip_ref(struct xvs *x, uint32_t addr, int delta)
 {
 	uint32_t refs = 0;
 
-	for (size_t i = 0; i < x->n_svcs; i++)
-		refs += x->svcs[i].v.key.addr == addr;
-	refs = delta > 0 ? refs + 1 : refs - 1;	/* the model does not hold the change yet */
+	if (bpf_map_lookup_elem(x->map_fd[MAP_VIPS], &addr, &refs))
+		refs = 0;
+	refs = delta > 0 ? refs + 1 : refs ? refs - 1 : 0;
 	if (refs == 0)
 		return xvs_map_delete(x, MAP_VIPS, &addr);
 	return xvs_map_update(x, MAP_VIPS, &addr, &refs);
@@ -127,41 +129,38 @@ int xvs_svc_edit(struct xvs *x, const struct xvs_svc_conf *c)
  * keep flowing to their real servers until they expire, as in IPVS. */
 static int svc_remove(struct xvs *x, uint32_t idx)
 {
+	struct xvs_svc_slot *s = xvs_model_svc_at(x, idx);
 	struct xvs_dest_slot **dests;
-	struct xvs_svc_slot *s = NULL;
 	struct xvs_svc empty = { 0 };
+	uint32_t *didx;
 	size_t n;
 	int err;
 
-	for (size_t i = 0; i < x->n_svcs; i++)
-		if (x->svcs[i].idx == idx)
-			s = &x->svcs[i];
 	if (!s)
-		return -ENOENT;
+		return -ESRCH;
 	err = xvs_map_delete(x, MAP_SVCS, &s->v.key);
 	if (!err)
 		err = vip_ref(x, s->v.key.addr, -1);
 	if (!err)
 		err = xvs_map_update(x, MAP_SVC_INFO, &idx, &empty);
+	if (!err)
+		err = xvs_model_svc_dests(x, idx, &dests, &n);
 	if (err)
 		return err;
 	xvs_model_svc_drop(x, idx);
-	err = xvs_model_svc_dests(x, idx, &dests, &n);
-	if (err)
-		return err;
+	didx = calloc(n + 1, sizeof(*didx));	/* indices first: dropping moves slots */
+	for (size_t i = 0; didx && i < n; i++)
+		didx[i] = dests[i]->idx;
+	free(dests);
+	if (!didx)
+		return -ENOMEM;
 	for (size_t i = 0; i < n && !err; i++) {
 		struct xvs_dest none = { 0 };
-		uint32_t didx = dests[i]->idx;
 
-		err = xvs_map_update(x, MAP_DESTS, &didx, &none);
-		dests[i]->v.flags = 0;	/* dropped below, after the walk */
+		err = xvs_map_update(x, MAP_DESTS, &didx[i], &none);
+		xvs_model_dest_drop(x, didx[i]);
 	}
-	free(dests);
-	for (size_t i = 0; i < x->n_dests;)
-		if (!(x->dests[i].v.flags & XVS_DEST_F_IN_USE))
-			xvs_model_dest_drop(x, x->dests[i].idx);
-		else
-			i++;
+	free(didx);
 	return err;
 }
 

@@ -62,24 +62,35 @@ int xvs_counters_read(struct xvs *x, uint64_t out[XVS_CNT_MAX])
 	return 0;
 }
 
+static int zero_svc(struct xvs *x, const struct xvs_svc_slot *s)
+{
+	struct xvs_dest_slot **dests;
+	size_t n;
+	int err = xvs_stats_zero(x, MAP_SVC_STATS, s->idx);
+
+	if (!err)
+		err = xvs_model_svc_dests(x, s->idx, &dests, &n);
+	if (err)
+		return err;
+	for (size_t d = 0; d < n && !err; d++)
+		err = xvs_stats_zero(x, MAP_DEST_STATS, dests[d]->idx);
+	free(dests);
+	return err;
+}
+
 int xvs_zero(struct xvs *x, const struct xvs_svc_conf *svc)
 {
 	struct xvs_svc_key k;
+	struct xvs_svc_slot *s;
 	int err = 0;
 
 	if (svc) {
 		xvs_svc_key_from_conf(&k, svc);
-		if (!xvs_model_svc_find(x, &k))
-			return -ESRCH;
+		s = xvs_model_svc_find(x, &k);
+		return s ? zero_svc(x, s) : -ESRCH;
 	}
-	for (size_t i = 0; i < x->n_svcs && !err; i++) {
-		if (svc && memcmp(&x->svcs[i].v.key, &k, sizeof(k)))
-			continue;
-		err = xvs_stats_zero(x, MAP_SVC_STATS, x->svcs[i].idx);
-		for (size_t d = 0; d < x->n_dests && !err; d++)
-			if (x->dests[d].v.svc_idx == x->svcs[i].idx)
-				err = xvs_stats_zero(x, MAP_DEST_STATS, x->dests[d].idx);
-	}
+	for (size_t i = 0; i < x->n_svcs && !err; i++)
+		err = zero_svc(x, &x->svcs[i]);
 	return err;
 }
 
