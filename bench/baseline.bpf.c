@@ -13,20 +13,12 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
-/* Same shape as xvs's connection key: 5-tuple, explicit padding. */
-struct base_flow_key {
-	__be32 saddr;
-	__be32 daddr;
-	__be16 sport;
-	__be16 dport;
-	__u8 proto;
-	__u8 pad[3];
-};
+#include "xvs/abi.h"	/* the lookup uses xvs's own connection key */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct base_flow_key);
+	__type(key, struct xvs_conn_key);
 	__type(value, __u64);
 } base_flows SEC(".maps");
 
@@ -61,7 +53,7 @@ int base_xdp_parse_lookup(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct base_flow_key k = {};
+	struct xvs_conn_key k = {};
 	struct iphdr *ip;
 	struct tcphdr *tcp;
 

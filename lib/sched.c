@@ -32,3 +32,14 @@ const char *xvs_sched_default(void)
 {
 	return xvs_sched_find("wlc") ? "wlc" : "wrr";
 }
+
+uint64_t xvs_sched_gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}

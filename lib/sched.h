@@ -34,6 +34,9 @@ struct xvs_sched_ops {
 	int (*build)(const struct xvs_sched_dest *d, size_t n, uint32_t *ring, size_t cap);
 };
 
+/* Greatest common divisor, for the weight arithmetic of wrr and mh. */
+uint64_t xvs_sched_gcd(uint64_t a, uint64_t b);
+
 /* The registered scheduler named name, or NULL. */
 const struct xvs_sched_ops *xvs_sched_find(const char *name);
 

@@ -28,17 +28,6 @@ struct mh_setup {
 	uint32_t turns;		/* positions claimed per round */
 };
 
-static uint32_t gcd_u32(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static int fls_u32(uint32_t x)
 {
 	int r = 0;
@@ -118,7 +107,7 @@ static int sched_mh_build(const struct xvs_sched_dest *d, size_t n, uint32_t *ri
 		return -EINVAL;		/* as ip_vs_mh_reassign */
 	for (size_t i = 0; i < n; i++) {
 		if (d[i].weight > 0)
-			g = g ? gcd_u32(g, d[i].weight) : d[i].weight;
+			g = g ? (uint32_t)xvs_sched_gcd(g, d[i].weight) : d[i].weight;
 		any += d[i].weight > 0 && !d[i].overloaded;
 	}
 	if (!g || !any)		/* every pick would fail: an empty schedule says so */

@@ -13,17 +13,6 @@
 
 #include "sched.h"
 
-static uint64_t gcd_u64(uint64_t a, uint64_t b)
-{
-	while (b) {
-		uint64_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static bool wrr_usable(const struct xvs_sched_dest *d)
 {
 	return d->weight > 0 && !d->overloaded;
@@ -62,7 +51,7 @@ static int sched_wrr_build(const struct xvs_sched_dest *d, size_t n, uint32_t *r
 	for (size_t i = 0; i < n; i++) {
 		w[i] = wrr_usable(&d[i]) ? d[i].weight : 0;
 		if (w[i])
-			g = g ? gcd_u64(g, w[i]) : w[i];
+			g = g ? xvs_sched_gcd(g, w[i]) : w[i];
 	}
 	if (!g) {
 		free(w);
@@ -76,7 +65,7 @@ static int sched_wrr_build(const struct xvs_sched_dest *d, size_t n, uint32_t *r
 			if (!w[i])
 				continue;
 			w[i] = w[i] * cap / sum ? w[i] * cap / sum : 1;
-			g = g ? gcd_u64(g, w[i]) : w[i];
+			g = g ? xvs_sched_gcd(g, w[i]) : w[i];
 		}
 		sum = 0;
 		for (size_t i = 0; i < n; i++)
