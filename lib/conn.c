@@ -55,44 +55,27 @@ static int64_t conn_expire_s(const struct xvs_cfg *cfg, const struct xvs_conn *c
 	return (int64_t)((timeout_ns - idle) / 1000000000ull);
 }
 
+struct conn_walk {
+	const struct xvs_cfg *cfg;
+	uint64_t now;
+	xvs_conn_visit_fn visit;
+	void *data;
+};
+
+static int conn_walk_one(const void *key, const void *val, void *data)
+{
+	const struct conn_walk *w = data;
+	int64_t left = conn_expire_s(w->cfg, val, w->now);
+
+	return left < 0 ? 0 : w->visit(key, val, (uint32_t)left, w->data);
+}
+
 int xvs_conn_walk(struct xvs *x, xvs_conn_visit_fn visit, void *data)
 {
-	const uint32_t batch = 4096;
-	struct xvs_conn_key *keys = calloc(batch, sizeof(*keys)), in, out;
-	struct xvs_conn *vals = calloc(batch, sizeof(*vals));
-	uint64_t now = now_ns();
-	bool first = true;
-	int err = 0;
+	struct conn_walk w = { .cfg = &x->cfg, .now = now_ns(), .visit = visit, .data = data };
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		uint32_t count = batch;
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		int r = bpf_map_lookup_batch(x->map_fd[MAP_CONNS], first ? NULL : &in, &out,
-					     keys, vals, &count, &opts);
-
-		if (r && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-		for (uint32_t i = 0; i < count && !err; i++) {
-			int64_t left = conn_expire_s(&x->cfg, &vals[i], now);
-
-			if (left >= 0)
-				err = visit(&keys[i], &vals[i], (uint32_t)left, data);
-		}
-		if (r || err)
-			break;
-		in = out;
-		first = false;
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return xvs_map_walk(x, MAP_CONNS, sizeof(struct xvs_conn_key), sizeof(struct xvs_conn),
+			    conn_walk_one, &w);
 }
 
 struct conn_list {

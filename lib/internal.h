@@ -132,6 +132,11 @@ void xvs_nl_close(struct xvs *x);
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v);
 int xvs_map_delete(struct xvs *x, enum xvs_map_id m, const void *k);
 int xvs_cfg_write(struct xvs *x);
+/* Calls visit for every element of map m, read in batches; stops at the
+ * first non-zero return and returns it. */
+typedef int (*xvs_map_visit_fn)(const void *key, const void *val, void *data);
+int xvs_map_walk(struct xvs *x, enum xvs_map_id m, size_t key_sz, size_t val_sz,
+		 xvs_map_visit_fn visit, void *data);
 void xvs_cfg_defaults(struct xvs_cfg *c, uint32_t conn_max);
 /* Sums a per-CPU struct xvs_stats element. */
 int xvs_stats_read(struct xvs *x, enum xvs_map_id m, uint32_t idx, struct xvs_stats *out);

@@ -101,3 +101,39 @@ int xvs_stats_zero(struct xvs *x, enum xvs_map_id m, uint32_t idx)
 	free(per);
 	return err;
 }
+
+int xvs_map_walk(struct xvs *x, enum xvs_map_id m, size_t key_sz, size_t val_sz,
+		 xvs_map_visit_fn visit, void *data)
+{
+	const uint32_t batch = 4096;
+	char *keys = calloc(batch, key_sz), *vals = calloc(batch, val_sz);
+	uint64_t in = 0, out = 0;	/* batch token: a u32 bucket or array index */
+	bool first = true;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		uint32_t count = batch;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+		int r = bpf_map_lookup_batch(x->map_fd[m], first ? NULL : &in, &out,
+					     keys, vals, &count, &opts);
+
+		if (r && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		for (uint32_t i = 0; i < count && !err; i++)
+			err = visit(keys + i * key_sz, vals + i * val_sz, data);
+		if (r || err)	/* ENOENT: that was the last batch */
+			break;
+		in = out;
+		first = false;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}

@@ -178,41 +178,11 @@ static int load_svcs(struct xvs *x)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-/* Reads the whole dest array in batches. */
-static int load_dests(struct xvs *x)
+static int load_dest(const void *key, const void *val, void *x)
 {
-	const uint32_t batch = 4096;
-	struct xvs_dest *vals = calloc(batch, sizeof(*vals));
-	uint32_t *keys = calloc(batch, sizeof(*keys)), in = 0, out = 0;
-	bool first = true;
-	int err = 0;
+	const struct xvs_dest *d = val;
 
-	if (!vals || !keys) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		uint32_t count = batch;
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-		int r = bpf_map_lookup_batch(x->map_fd[MAP_DESTS], first ? NULL : &in, &out,
-					     keys, vals, &count, &opts);
-
-		if (r && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-		for (uint32_t i = 0; i < count && !err; i++)
-			if (vals[i].flags & XVS_DEST_F_IN_USE)
-				err = xvs_model_dest_put(x, keys[i], &vals[i]);
-		if (r || err)
-			break;
-		in = out;
-		first = false;
-	}
-out:
-	free(vals);
-	free(keys);
-	return err;
+	return d->flags & XVS_DEST_F_IN_USE ? xvs_model_dest_put(x, *(const uint32_t *)key, d) : 0;
 }
 
 int xvs_model_load(struct xvs *x)
@@ -225,7 +195,8 @@ int xvs_model_load(struct xvs *x)
 		return err;
 	err = load_svcs(x);
 	if (!err)
-		err = load_dests(x);
+		err = xvs_map_walk(x, MAP_DESTS, sizeof(uint32_t), sizeof(struct xvs_dest),
+				   load_dest, x);
 	return err;
 }
 
