@@ -41,10 +41,7 @@ only_to() {
 }
 
 topo_cluster 1500 3 || { not_ok "topology"; done_testing; exit 1; }
-for i in 1 2 3; do
-	check "rs$i: xvs-rs up --mode dr" rs_up "rs$i" dr
-	check "rs$i: echo server on the VIP" rs_serve "rs$i"
-done
+cluster_rs_ready dr
 check "-A rr" xvsadm dir -A -t "$SVC" -s rr
 check "-a rs1" xvsadm dir -a -t "$SVC" -r "$(rs_ip 1):$ECHO_PORT" -g -w 1
 check "-a rs2" xvsadm dir -a -t "$SVC" -r "$(rs_ip 2):$ECHO_PORT" -g -w 1

@@ -100,10 +100,7 @@ distinct_rs() { awk '{ print $2 }' "$1" | sort -u | grep -c '^rs'; }
 moved() { join "$1" "$2" | awk '$2 != $3 { print $1, $2 "->" $3 }'; }
 
 topo_cluster 1500 3 || { not_ok "topology"; done_testing; exit 1; }
-for i in 1 2 3; do
-	check "rs$i: xvs-rs up --mode dr" rs_up "rs$i" dr
-	check "rs$i: server on the VIP" rs_serve "rs$i"
-done
+cluster_rs_ready dr
 for c in "${clients[@]}"; do
 	ip -n "$(ns_name client)" addr add "$c/24" dev c0 || not_ok "client address $c"
 done

@@ -33,10 +33,7 @@ dest_conns() {
 }
 
 topo_cluster 1500 3 || { not_ok "topology"; done_testing; exit 1; }
-for i in 1 2 3; do
-	check "rs$i: xvs-rs up --mode dr" rs_up "rs$i" dr
-	check "rs$i: server on the VIP" rs_serve "rs$i"
-done
+cluster_rs_ready dr
 
 check "-A rr" xvsadm dir -A -t "$SVC" -s rr
 for i in 1 2 3; do

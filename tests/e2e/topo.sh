@@ -140,6 +140,16 @@ rs_serve() {
 # rs_up NAME MODE [xvs-rs options]: configure RS NAME for dr|tun on the VIP.
 rs_up() { local n=$1 m=$2; shift 2; xvs_rs "$n" up --mode "$m" --vip "$VIP" "$@"; }
 
+# cluster_rs_ready MODE [N]: rs1..rsN (default 3) prepared for MODE by xvs-rs
+# and serving on the VIP, each step reported as a test.
+cluster_rs_ready() {
+	local m=$1 i
+	for ((i = 1; i <= ${2:-3}; i++)); do
+		check "rs$i: xvs-rs up --mode $m" rs_up "rs$i" "$m"
+		check "rs$i: server on the VIP" rs_serve "rs$i"
+	done
+}
+
 # client_whoami N [PORT]: N HTTP requests to the VIP, one line per answer.
 client_whoami() { nsx client "$PY" "$SERVERS/client.py" whoami "$VIP" "${2:-$HTTP_PORT}" "$1"; }
 # client_udp N: N UDP datagrams to the VIP, one line per answer.
