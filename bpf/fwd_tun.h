@@ -39,7 +39,7 @@ static __always_inline int fwd_tun(struct pkt *p, const struct flow *f, const st
 	struct bpf_fib_lookup fib;
 	struct l2_hdr l2;
 	struct iphdr outer;
-	__be32 saddr = c->tun_saddr;
+	__be32 saddr = c->laddr;
 	__u32 l3_off = sizeof(l2.eth) + (f->nvlan & 3) * sizeof(struct vlan_tag);
 	long rc;
 	int d;

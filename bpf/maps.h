@@ -41,7 +41,7 @@ struct {
 
 /* Sized by the loader (bpf_map__set_max_entries) before load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XVS_CONN_MAX_DEFAULT);
 	__type(key, struct xvs_conn_key);
 	__type(value, struct xvs_conn);

@@ -225,7 +225,7 @@ static __always_inline int sched_new_conn(const struct flow *f, __u64 now, bool 
 	c->state = f->key.proto == IPPROTO_TCP ? XVS_CS_SYN_RECV : XVS_CS_UDP;
 	c->dest_idx = dest_idx;
 	c->svc_idx = *svc_idx;
-	c->tun_saddr = dest->tun_saddr;
+	c->laddr = dest->tun_saddr;
 	c->last_seen_ns = now;
 	/* A failed insert (table full of pinned entries) still forwards this
 	 * packet; the flow's next packet then finds no connection. */

@@ -28,6 +28,18 @@ static const char *const counter_names[XVS_CNT_MAX] = {
 	[XVS_CNT_FWD_TUN] = "fwd_tun",
 	[XVS_CNT_CONN_NEW] = "conn_new",
 	[XVS_CNT_CONN_RESCHED] = "conn_rescheduled",
+	[XVS_CNT_FWD_NAT] = "fwd_nat",
+	[XVS_CNT_FWD_FNAT] = "fwd_fullnat",
+	[XVS_CNT_REPLY_NAT] = "reply_nat",
+	[XVS_CNT_REPLY_FNAT] = "reply_fullnat",
+	[XVS_CNT_ICMP_IN] = "icmp_error_to_rs",
+	[XVS_CNT_ICMP_OUT] = "icmp_error_to_client",
+	[XVS_CNT_TOA_ADDED] = "toa_added",
+	[XVS_CNT_TOA_NO_ROOM] = "toa_no_room",
+	[XVS_CNT_DROP_NO_LPORT] = "drop_no_local_port",
+	[XVS_CNT_DROP_NO_LADDR] = "drop_no_local_address",
+	[XVS_CNT_CONN_TABLE_FULL] = "conn_table_full",
+	[XVS_CNT_CONN_EXPIRED] = "conn_expired",
 };
 
 const char *xvs_counter_name(enum xvs_counter c)

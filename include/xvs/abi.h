@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#define XVS_ABI_VERSION 2
+#define XVS_ABI_VERSION 3
 
 /* Table sizes. Services and real servers are addressed by a stable index
  * into array maps; the connection table is sized at load time. */
@@ -19,6 +19,9 @@
 #define XVS_RING_MAX_PER_SVC	65536		/* one service's schedule */
 #define XVS_CONN_MAX_DEFAULT	(1u << 20)
 #define XVS_SCHED_NAME_LEN	16		/* IP_VS_SCHEDNAME_MAXLEN */
+#define XVS_LADDR_MAX		16		/* FULLNAT local addresses per service */
+#define XVS_LPORT_MIN_DEFAULT	1025		/* FULLNAT local ports, as DPVS */
+#define XVS_LPORT_MAX_DEFAULT	65535
 
 /* Map names, as the data plane defines them and libxvs finds them. */
 #define XVS_MAP_SVCS		"xvs_svcs"
@@ -26,6 +29,8 @@
 #define XVS_MAP_DESTS		"xvs_dests"
 #define XVS_MAP_RING		"xvs_ring"
 #define XVS_MAP_CONNS		"xvs_conns"
+#define XVS_MAP_CONNS_OUT	"xvs_conns_out"
+#define XVS_MAP_LADDRS		"xvs_laddrs"
 #define XVS_MAP_CFG		"xvs_cfg"
 #define XVS_MAP_COUNTERS	"xvs_counters"
 #define XVS_MAP_SVC_STATS	"xvs_svc_stats"
@@ -41,8 +46,8 @@
 enum xvs_fwd {
 	XVS_FWD_DR = 0,		/* -g, "Route" */
 	XVS_FWD_TUN,		/* -i, "Tunnel" */
-	XVS_FWD_NAT,		/* -m, "Masq" (not yet in the data plane) */
-	XVS_FWD_FNAT,		/* -b, "FullNat" (not yet in the data plane) */
+	XVS_FWD_NAT,		/* -m, "Masq" */
+	XVS_FWD_FNAT,		/* -b, "FullNat": source becomes a local address */
 	XVS_FWD_MAX,
 };
 
@@ -100,6 +105,18 @@ enum xvs_counter {
 	XVS_CNT_FWD_TUN,
 	XVS_CNT_CONN_NEW,		/* connections scheduled */
 	XVS_CNT_CONN_RESCHED,		/* expired entry reused by a new SYN */
+	XVS_CNT_FWD_NAT,		/* NAT request rewritten toward the RS */
+	XVS_CNT_FWD_FNAT,		/* FULLNAT request rewritten toward the RS */
+	XVS_CNT_REPLY_NAT,		/* NAT reply rewritten toward the client */
+	XVS_CNT_REPLY_FNAT,		/* FULLNAT reply rewritten toward the client */
+	XVS_CNT_ICMP_IN,		/* ICMP error from the client side, sent to the RS */
+	XVS_CNT_ICMP_OUT,		/* ICMP error from the RS side, sent to the client */
+	XVS_CNT_TOA_ADDED,		/* client address inserted (TCP option 254) */
+	XVS_CNT_TOA_NO_ROOM,		/* handshake ACK sent without TOA: no room */
+	XVS_CNT_DROP_NO_LPORT,		/* FULLNAT: every local address:port in use */
+	XVS_CNT_DROP_NO_LADDR,		/* FULLNAT service without local address */
+	XVS_CNT_CONN_TABLE_FULL,	/* new flow forwarded but not recorded */
+	XVS_CNT_CONN_EXPIRED,		/* dead entries removed by the data plane */
 	XVS_CNT_MAX,
 };
 
@@ -155,7 +172,19 @@ struct xvs_dest {
 	__u32 seq;			/* insertion order: IPVS lists newest first */
 };
 
-/* Connection key, as the packet arrives from the client. */
+/* FULLNAT local addresses of a service, indexed like xvs_svc_info. A new
+ * connection takes addr[cursor++ % count] and a free port of it. */
+struct xvs_laddr_set {
+	__be32 addr[XVS_LADDR_MAX];
+	__u32 ifindex[XVS_LADDR_MAX];	/* -F: interface the address lives on */
+	__u32 count;
+	__u32 cursor;			/* advanced atomically by the data plane */
+};
+
+/* Connection key: a packet's (saddr, daddr, sport, dport, proto). In
+ * xvs_conns as the client sends it; in xvs_conns_out as the real server's
+ * reply arrives (NAT: RIP:rport -> CIP:cport, FULLNAT: RIP:rport ->
+ * LIP:lport). */
 struct xvs_conn_key {
 	__be32 saddr;
 	__be32 daddr;
@@ -165,8 +194,14 @@ struct xvs_conn_key {
 	__u8 pad[3];
 };
 
-/* Connection. Carries what forwarding needs, so a flow keeps its real
- * server after that server is re-weighted or removed from the service. */
+/* xvs_conn.flags */
+#define XVS_CONN_F_OUTPUT	(1u << 0)	/* a reply was seen (IPVS: !NOOUTPUT) */
+
+/* Connection, the value of xvs_conns. Carries what forwarding needs, so a
+ * flow keeps its real server after that server is re-weighted or removed
+ * from the service. NAT and FULLNAT connections also have an entry in
+ * xvs_conns_out (reply key -> this entry's key); the two are created and
+ * removed together, the state and timestamp live here only. */
 struct xvs_conn {
 	__be32 raddr;			/* real server */
 	__be16 rport;
@@ -174,7 +209,10 @@ struct xvs_conn {
 	__u8 state;			/* enum xvs_conn_state */
 	__u32 dest_idx;
 	__u32 svc_idx;
-	__be32 tun_saddr;		/* outer source for TUN */
+	__be32 laddr;			/* TUN: outer source; FULLNAT: local address */
+	__be16 lport;			/* FULLNAT: local port */
+	__u8 flags;			/* XVS_CONN_F_* */
+	__u8 pad;
 	__u64 last_seen_ns;		/* bpf_ktime_get_ns() of the last packet */
 };
 
@@ -184,7 +222,8 @@ struct xvs_cfg {
 	__u32 flags;			/* XVS_CFG_F_* */
 	__u32 timeout_s[XVS_CS_MAX];	/* per connection state */
 	__u32 conn_max;			/* connection table capacity */
-	__u32 pad;
+	__u16 lport_min;		/* FULLNAT local port range, host order */
+	__u16 lport_max;
 };
 
 /* xvs_cfg.flags */
@@ -208,5 +247,6 @@ XVS_ABI_SIZE(xvs_conn_key, 16);
 XVS_ABI_SIZE(xvs_conn, 32);
 XVS_ABI_SIZE(xvs_cfg, 64);
 XVS_ABI_SIZE(xvs_stats, 40);
+XVS_ABI_SIZE(xvs_laddr_set, 136);
 
 #endif /* XVS_ABI_H */

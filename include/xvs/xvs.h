@@ -111,6 +111,36 @@ int xvs_dest_del(struct xvs *x, const struct xvs_svc_conf *svc,
  * next hop did not answer ARP in time), or NULL. Owned by the handle. */
 const char *xvs_last_warning(const struct xvs *x);
 
+/* ---- FULLNAT local addresses (DPVS's --add-laddr/--del-laddr/--get-laddr) ----
+ * A FULLNAT connection's source becomes one of its service's local
+ * addresses (LIP) and a free local port. The address must be reachable from
+ * the real servers and answer ARP: xvs_laddr_add() adds it to the interface
+ * (as a /32, unless the interface already has it) and xvs_laddr_del()
+ * removes what add added. Errors: -ESRCH no such service, -EEXIST the
+ * address is already a local address of the service, -ENOENT it is not,
+ * -ENOSPC the service has XVS_LADDR_MAX, -ENODEV no interface ifname,
+ * -EINVAL a zero/multicast/broadcast address. */
+struct xvs_laddr_conf {
+	uint32_t addr;			/* network order */
+	char ifname[16];		/* -F */
+};
+
+struct xvs_laddr_info {
+	struct xvs_laddr_conf conf;
+	uint32_t conns;			/* live connections using the address */
+};
+
+int xvs_laddr_add(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs_laddr_conf *l);
+int xvs_laddr_del(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs_laddr_conf *l);
+/* The service's local addresses in the order added. Free with free(). */
+int xvs_laddr_list(struct xvs *x, const struct xvs_svc_conf *svc,
+		   struct xvs_laddr_info **out, size_t *n);
+
+/* Local ports FULLNAT connections may use (host order, inclusive; default
+ * XVS_LPORT_MIN_DEFAULT..XVS_LPORT_MAX_DEFAULT). */
+int xvs_lport_range_set(struct xvs *x, uint16_t min, uint16_t max);
+int xvs_lport_range_get(struct xvs *x, uint16_t *min, uint16_t *max);
+
 /* ---- listing ---- */
 
 struct xvs_dest_info {
@@ -134,8 +164,11 @@ void xvs_svc_list_free(struct xvs_svc_info *list, size_t n);
 
 struct xvs_conn_info {
 	uint8_t proto;
+	enum xvs_fwd fwd;
 	uint32_t caddr, vaddr, daddr;	/* network order */
 	uint16_t cport, vport, dport;	/* host order */
+	uint32_t laddr;			/* FULLNAT local address, network order */
+	uint16_t lport;			/* host order */
 	enum xvs_conn_state state;
 	uint32_t expire_s;		/* seconds until the entry expires */
 };

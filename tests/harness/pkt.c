@@ -548,6 +548,9 @@ static const char *const counter_names[XVS_CNT_MAX] = {
 	"PASS_NO_CONN", "DROP_FRAGMENT", "DROP_NO_DEST", "DROP_NO_ROUTE",
 	"DROP_NO_NEIGH", "DROP_TOO_BIG", "DROP_ENCAP", "DROP_UNSUPPORTED",
 	"ICMP_FRAG_NEEDED", "FWD_DR", "FWD_TUN", "CONN_NEW", "CONN_RESCHED",
+	"FWD_NAT", "FWD_FNAT", "REPLY_NAT", "REPLY_FNAT", "ICMP_IN", "ICMP_OUT",
+	"TOA_ADDED", "TOA_NO_ROOM", "DROP_NO_LPORT", "DROP_NO_LADDR",
+	"CONN_TABLE_FULL", "CONN_EXPIRED",
 };
 
 void fix_expect_counters(struct pkt_fixture *f, const uint64_t want[XVS_CNT_MAX])

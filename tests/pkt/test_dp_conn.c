@@ -40,7 +40,7 @@ static int put_conn(struct pkt_fixture *f, const struct pkt_spec *s, const char 
 		.state = state,
 		.dest_idx = dest_idx,
 		.svc_idx = STD_DR_TCP,
-		.tun_saddr = pkt_addr(FIX_DIR_A),
+		.laddr = pkt_addr(FIX_DIR_A),
 		.last_seen_ns = fix_now_ns() - age_ns,
 	};
 
@@ -79,7 +79,7 @@ static void second_packet_hook(struct pkt_fixture *f, enum pkt_hook hook)
 	EXPECT_EQ_INT(c.state, XVS_CS_SYN_RECV);
 	EXPECT_EQ_INT(c.dest_idx, STD_DR_TCP);
 	EXPECT_EQ_INT(c.svc_idx, STD_DR_TCP);
-	EXPECT_EQ_INT(c.tun_saddr, pkt_addr(FIX_DIR_A));
+	EXPECT_EQ_INT(c.laddr, pkt_addr(FIX_DIR_A));
 	EXPECT(c.last_seen_ns >= t0 && c.last_seen_ns <= t1);
 
 	expect_dr(f, hook, &ack, FIX_RS1);

@@ -29,7 +29,7 @@ static const struct map_abi maps[] = {
 	  XVS_MAX_DEST },
 	{ XVS_MAP_RING, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(uint32_t),
 	  XVS_RING_SLOTS },
-	{ XVS_MAP_CONNS, BPF_MAP_TYPE_LRU_HASH, sizeof(struct xvs_conn_key),
+	{ XVS_MAP_CONNS, BPF_MAP_TYPE_HASH, sizeof(struct xvs_conn_key),
 	  sizeof(struct xvs_conn), XVS_CONN_MAX_DEFAULT },
 	{ XVS_MAP_CFG, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_cfg), 1 },
 	{ XVS_MAP_COUNTERS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t), sizeof(uint64_t),

@@ -240,9 +240,9 @@ static void thresholds_persistconn_and_tuninfo_layouts(void)
 static void connections_layout(void)
 {
 	struct xvs_conn_info c[3] = {
-		{ IPPROTO_TCP, 0, 0, 0, 51512, 443, 443, XVS_CS_ESTABLISHED, 896 },
-		{ IPPROTO_UDP, 0, 0, 0, 40001, 53, 53, XVS_CS_UDP, 299 },
-		{ IPPROTO_TCP, 0, 0, 0, 1, 80, 80, XVS_CS_SYN_RECV, 7205 },
+		{ .proto = IPPROTO_TCP, .cport = 51512, .vport = 443, .dport = 443, .state = XVS_CS_ESTABLISHED, .expire_s = 896 },
+		{ .proto = IPPROTO_UDP, .cport = 40001, .vport = 53, .dport = 53, .state = XVS_CS_UDP, .expire_s = 299 },
+		{ .proto = IPPROTO_TCP, .cport = 1, .vport = 80, .dport = 80, .state = XVS_CS_SYN_RECV, .expire_s = 7205 },
 	};
 
 	c[0].caddr = inet_addr("198.51.100.7");
