@@ -141,6 +141,8 @@ static size_t put_l4(uint8_t *buf, const struct pkt_ip *ip, const struct pkt_l4 
 	}
 	fill_payload(buf + hlen, l4->payload_len);
 	len = hlen + l4->payload_len;
+	if (ip->proto == IPPROTO_UDP && l4->udp_csum_zero)
+		return len;
 	put16(buf + csum_off, pkt_csum(buf, len, pseudo_sum(ip, len)));
 	if (ip->proto == IPPROTO_UDP && buf[6] == 0 && buf[7] == 0)
 		put16(buf + 6, 0xffff);
@@ -193,6 +195,31 @@ size_t pkt_put_icmp_frag_needed(uint8_t *buf, uint16_t mtu, const void *quote, s
 	memcpy(buf + 8, quote, len);
 	put16(buf + 2, pkt_csum(buf, 8 + len, 0));
 	return 8 + len;
+}
+
+size_t pkt_put_icmp(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
+		    const void *body, size_t len)
+{
+	buf[0] = type;
+	buf[1] = code;
+	put16(buf + 2, 0);
+	put32(buf + 4, rest);
+	memcpy(buf + 8, body, len);
+	put16(buf + 2, pkt_csum(buf, 8 + len, 0));
+	return 8 + len;
+}
+
+void pkt_add_toa(struct pkt_l4 *l4, uint16_t port, uint32_t addr)
+{
+	uint8_t *o = l4->opts + l4->opts_len;
+
+	if (l4->opts_len + 8 > sizeof(l4->opts))
+		abort();
+	o[0] = 254;
+	o[1] = 8;
+	put16(o + 2, port);
+	memcpy(o + 4, &addr, 4);
+	l4->opts_len += 8;
 }
 
 /* ---- fixture: network ----------------------------------------------- */
@@ -288,6 +315,13 @@ static int fix_network(void)
 		err = sh("ip neigh replace %s lladdr %s dev %s nud permanent",
 			 fix_rs[i].addr, a, fix_rs[i].dev);
 	}
+	/* NAT and FULLNAT replies go back to the client by fib lookup; the
+	 * local addresses live on the director, as an operator configures
+	 * them (ipvsadm/DPVS laddr on the interface toward the servers). */
+	if (!err)
+		err = sh("ip neigh replace " FIX_CLIENT " lladdr %s dev xvs0 nud permanent && "
+			 "ip addr add " FIX_LIP1 "/32 dev xvs0 && "
+			 "ip addr add " FIX_LIP2 "/32 dev xvs0", b);
 	if (!err)
 		err = fix_set_forwarding(true);
 	return err;
@@ -335,6 +369,18 @@ static int fix_write_cfg(struct pkt_fixture *f, uint32_t conn_max)
 
 static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max);
 
+/* Maps of ABI v3, found by name so the harness builds against a data
+ * plane that does not define them yet (the tests that need them fail). */
+static struct bpf_map *conns_out_map(struct pkt_fixture *f)
+{
+	return bpf_object__find_map_by_name(f->skel->obj, XVS_MAP_CONNS_OUT);
+}
+
+static struct bpf_map *laddrs_map(struct pkt_fixture *f)
+{
+	return bpf_object__find_map_by_name(f->skel->obj, XVS_MAP_LADDRS);
+}
+
 int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds)
 {
 	struct xvs_cfg cfg;
@@ -381,6 +427,9 @@ static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max)
 	if (!f->skel)
 		return -errno;
 	err = bpf_map__set_max_entries(f->skel->maps.xvs_conns, conn_max);
+	/* the reverse table has the forward one's capacity (abi.h) */
+	if (!err && conns_out_map(f))
+		err = bpf_map__set_max_entries(conns_out_map(f), conn_max);
 	if (!err && !full_size)
 		err = fix_shrink_maps(f->skel);
 	if (!err)
@@ -576,6 +625,122 @@ int fix_conn_put(struct pkt_fixture *f, const struct xvs_conn_key *k, const stru
 				    BPF_ANY);
 }
 
+int fix_conn_del(struct pkt_fixture *f, const struct xvs_conn_key *k)
+{
+	return bpf_map__delete_elem(f->skel->maps.xvs_conns, k, sizeof(*k), 0);
+}
+
+int fix_conn_out_get(struct pkt_fixture *f, const struct xvs_conn_key *k,
+		     struct xvs_conn_key *fwd)
+{
+	struct bpf_map *m = conns_out_map(f);
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map__lookup_elem(m, k, sizeof(*k), fwd, sizeof(*fwd), 0);
+}
+
+int fix_conn_out_put(struct pkt_fixture *f, const struct xvs_conn_key *k,
+		     const struct xvs_conn_key *fwd)
+{
+	struct bpf_map *m = conns_out_map(f);
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map__update_elem(m, k, sizeof(*k), fwd, sizeof(*fwd), BPF_ANY);
+}
+
+int fix_conn_out_del(struct pkt_fixture *f, const struct xvs_conn_key *k)
+{
+	struct bpf_map *m = conns_out_map(f);
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map__delete_elem(m, k, sizeof(*k), 0);
+}
+
+static long map_count(struct bpf_map *m)
+{
+	struct xvs_conn_key k, next;
+	long n = 0;
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	err = bpf_map__get_next_key(m, NULL, &next, sizeof(next));
+	while (!err) {
+		n++;
+		k = next;
+		err = bpf_map__get_next_key(m, &k, &next, sizeof(next));
+	}
+	return err == -ENOENT ? n : err;
+}
+
+long fix_conn_count(struct pkt_fixture *f)
+{
+	return map_count(f->skel->maps.xvs_conns);
+}
+
+long fix_conn_out_count(struct pkt_fixture *f)
+{
+	return map_count(conns_out_map(f));
+}
+
+struct xvs_conn_key fix_key(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+			    uint8_t proto)
+{
+	struct xvs_conn_key k = {
+		.saddr = saddr,
+		.daddr = daddr,
+		.sport = htons(sport),
+		.dport = htons(dport),
+		.proto = proto,
+	};
+
+	return k;
+}
+
+int fix_laddrs(struct pkt_fixture *f, uint32_t svc_idx, const uint32_t *addrs, uint32_t n)
+{
+	struct bpf_map *m = laddrs_map(f);
+	struct xvs_laddr_set set = { .count = n };
+
+	if (!m)
+		return -ENOENT;
+	if (n > XVS_LADDR_MAX)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		set.addr[i] = addrs[i];
+		set.ifindex[i] = f->ifindex_a;
+	}
+	return bpf_map__update_elem(m, &svc_idx, sizeof(svc_idx), &set, sizeof(set), BPF_ANY);
+}
+
+int fix_laddrs_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_laddr_set *out)
+{
+	struct bpf_map *m = laddrs_map(f);
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map__lookup_elem(m, &svc_idx, sizeof(svc_idx), out, sizeof(*out), 0);
+}
+
+int fix_lport_range(struct pkt_fixture *f, uint16_t min, uint16_t max)
+{
+	struct xvs_cfg cfg;
+	uint32_t zero = 0;
+	int err;
+
+	err = bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				   &cfg, sizeof(cfg), 0);
+	if (err)
+		return err;
+	cfg.lport_min = min;
+	cfg.lport_max = max;
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				    &cfg, sizeof(cfg), BPF_ANY);
+}
+
 struct xvs_conn_key fix_conn_key(const struct pkt_spec *s)
 {
 	struct xvs_conn_key k = {
@@ -683,21 +848,64 @@ bool fix_expect_run(struct pkt_fixture *f, enum pkt_hook hook, const void *in, s
 	return failures == test_case_failures;
 }
 
+bool fix_expect_spec(struct pkt_fixture *f, enum pkt_hook hook, const struct pkt_spec *in,
+		     enum pkt_verdict v, const struct pkt_spec *want)
+{
+	uint8_t in_buf[PKT_MAX], want_buf[PKT_MAX];
+	size_t in_len = pkt_build(in_buf, in), want_len = 0;
+
+	if (want)
+		want_len = pkt_build(want_buf, want);
+	else if (v != V_DROP)
+		want_len = pkt_build(want_buf, in);
+	return fix_expect_run(f, hook, in_buf, in_len, v,
+			      want || v != V_DROP ? want_buf : NULL, want_len);
+}
+
+int fix_run_spec(struct pkt_fixture *f, enum pkt_hook hook, const struct pkt_spec *in,
+		 enum pkt_verdict v, uint8_t *out, size_t *out_len)
+{
+	uint8_t in_buf[PKT_MAX];
+	size_t in_len = pkt_build(in_buf, in);
+	int retval = -1, err;
+
+	err = fix_run(f, hook, in_buf, in_len, out, out_len, &retval, NULL, NULL);
+	if (err) {
+		test_fail(__FILE__, __LINE__, "%s: test run failed", fix_hook_name(hook));
+		return err;
+	}
+	if (retval != fix_verdict_code(hook, v))
+		test_fail(__FILE__, __LINE__, "%s: return code %d, expected %d",
+			  fix_hook_name(hook), retval, fix_verdict_code(hook, v));
+	return 0;
+}
+
 /* ---- standard scene ------------------------------------------------- */
 
 const struct fix_std fix_std[STD_MAX] = {
-	[STD_DR_TCP] = { IPPROTO_TCP, FIX_VIP, 80, FIX_RS1, XVS_FWD_DR, 1 },
-	[STD_DR_UDP] = { IPPROTO_UDP, FIX_VIP, 53, FIX_RS2, XVS_FWD_DR, 1 },
-	[STD_TUN_TCP] = { IPPROTO_TCP, FIX_VIP, 443, FIX_RS1, XVS_FWD_TUN, 1 },
-	[STD_TUN_UDP] = { IPPROTO_UDP, FIX_VIP, 4500, FIX_RS2, XVS_FWD_TUN, 1 },
-	[STD_DR_LINK_B] = { IPPROTO_TCP, FIX_VIP, 8080, FIX_RS_B, XVS_FWD_DR, 1 },
-	[STD_WEIGHT0] = { IPPROTO_TCP, FIX_VIP, 81, FIX_RS1, XVS_FWD_DR, 0 },
-	[STD_EMPTY] = { IPPROTO_TCP, FIX_VIP, 82, NULL, XVS_FWD_DR, 1 },
-	[STD_NO_NEIGH] = { IPPROTO_TCP, FIX_VIP, 83, FIX_RS_NONEIGH, XVS_FWD_DR, 1 },
-	[STD_NO_ROUTE] = { IPPROTO_TCP, FIX_VIP, 84, FIX_RS_NOROUTE, XVS_FWD_DR, 1 },
-	[STD_NAT] = { IPPROTO_TCP, FIX_VIP, 85, FIX_RS1, XVS_FWD_NAT, 1 },
-	[STD_TUN_LINK_B] = { IPPROTO_TCP, FIX_VIP2, 80, FIX_RS_B, XVS_FWD_TUN, 1 },
+	[STD_DR_TCP] = { IPPROTO_TCP, FIX_VIP, 80, FIX_RS1, XVS_FWD_DR, 1, 0, NULL },
+	[STD_DR_UDP] = { IPPROTO_UDP, FIX_VIP, 53, FIX_RS2, XVS_FWD_DR, 1, 0, NULL },
+	[STD_TUN_TCP] = { IPPROTO_TCP, FIX_VIP, 443, FIX_RS1, XVS_FWD_TUN, 1, 0, NULL },
+	[STD_TUN_UDP] = { IPPROTO_UDP, FIX_VIP, 4500, FIX_RS2, XVS_FWD_TUN, 1, 0, NULL },
+	[STD_DR_LINK_B] = { IPPROTO_TCP, FIX_VIP, 8080, FIX_RS_B, XVS_FWD_DR, 1, 0, NULL },
+	[STD_WEIGHT0] = { IPPROTO_TCP, FIX_VIP, 81, FIX_RS1, XVS_FWD_DR, 0, 0, NULL },
+	[STD_EMPTY] = { IPPROTO_TCP, FIX_VIP, 82, NULL, XVS_FWD_DR, 1, 0, NULL },
+	[STD_NO_NEIGH] = { IPPROTO_TCP, FIX_VIP, 83, FIX_RS_NONEIGH, XVS_FWD_DR, 1, 0, NULL },
+	[STD_NO_ROUTE] = { IPPROTO_TCP, FIX_VIP, 84, FIX_RS_NOROUTE, XVS_FWD_DR, 1, 0, NULL },
+	[STD_NAT] = { IPPROTO_TCP, FIX_VIP, 85, FIX_RS1, XVS_FWD_NAT, 1, 0, NULL },
+	[STD_TUN_LINK_B] = { IPPROTO_TCP, FIX_VIP2, 80, FIX_RS_B, XVS_FWD_TUN, 1, 0, NULL },
+	[STD_NAT_MAP] = { IPPROTO_TCP, FIX_VIP, 86, FIX_RS2, XVS_FWD_NAT, 1, 8086, NULL },
+	[STD_NAT_UDP] = { IPPROTO_UDP, FIX_VIP, 5300, FIX_RS2, XVS_FWD_NAT, 1, 53, NULL },
+	[STD_NAT_LINK_B] = { IPPROTO_TCP, FIX_VIP2, 85, FIX_RS_B, XVS_FWD_NAT, 1, 0, NULL },
+	[STD_FNAT_TCP] = { IPPROTO_TCP, FIX_VIP, 87, FIX_RS1, XVS_FWD_FNAT, 1, 8087, FIX_LIP1 },
+	[STD_FNAT_UDP] = { IPPROTO_UDP, FIX_VIP, 88, FIX_RS2, XVS_FWD_FNAT, 1, 8088, FIX_LIP1 },
+	[STD_FNAT_NO_LADDR] = { IPPROTO_TCP, FIX_VIP, 89, FIX_RS1, XVS_FWD_FNAT, 1, 0, NULL },
 };
+
+uint16_t fix_std_rport(enum fix_std_svc svc)
+{
+	return fix_std[svc].rport ? fix_std[svc].rport : fix_std[svc].port;
+}
 
 int fix_std_services(struct pkt_fixture *f)
 {
@@ -706,10 +914,20 @@ int fix_std_services(struct pkt_fixture *f)
 	for (uint32_t i = 0; !err && i < STD_MAX; i++) {
 		const struct fix_std *s = &fix_std[i];
 
+		uint32_t laddr;
+
 		if (s->rs)
-			err = fix_dest(f, i, i, s->rs, s->port, s->fwd, s->weight);
+			err = fix_dest(f, i, i, s->rs, fix_std_rport(i), s->fwd, s->weight);
 		if (!err)
 			err = fix_svc(f, i, s->proto, s->vip, s->port, i, &i, s->rs ? 1 : 0);
+		/* a data plane older than ABI v3 has no xvs_laddrs: the
+		 * services that need it fail their own tests */
+		if (!err && s->laddr) {
+			laddr = pkt_addr(s->laddr);
+			err = fix_laddrs(f, i, &laddr, 1);
+			if (err == -ENOENT)
+				err = 0;
+		}
 	}
 	return err;
 }
@@ -749,13 +967,27 @@ struct pkt_spec fix_std_spec(enum fix_std_svc svc, uint8_t tcp_flags, size_t pay
 }
 
 /* Ethernet header of in, readdressed from the director toward rs. */
-static struct pkt_l2 l2_toward(const struct pkt_spec *in, const char *rs)
+struct pkt_l2 fix_l2_toward(const struct pkt_l2 *in, const char *rs)
 {
-	struct pkt_l2 l2 = in->l2;
+	struct pkt_l2 l2 = *in;
 	uint32_t addr = pkt_addr(rs);
 
 	memcpy(l2.dst, fix_rs_mac(addr), 6);
 	memcpy(l2.src, addr == pkt_addr(FIX_RS_B) ? fix_mac_dir_b : fix_mac_dir_a, 6);
+	return l2;
+}
+
+static struct pkt_l2 l2_toward(const struct pkt_spec *in, const char *rs)
+{
+	return fix_l2_toward(&in->l2, rs);
+}
+
+struct pkt_l2 fix_l2_to_client(const struct pkt_l2 *in)
+{
+	struct pkt_l2 l2 = *in;
+
+	memcpy(l2.dst, fix_mac_client, 6);
+	memcpy(l2.src, fix_mac_dir_a, 6);
 	return l2;
 }
 
@@ -829,4 +1061,122 @@ void fix_each_hook(void (*fn)(struct pkt_fixture *f, enum pkt_hook hook))
 int fix_setup_conns(struct pkt_fixture *f, uint32_t conn_max)
 {
 	return fix_load(f, true, conn_max);
+}
+
+/* ---- NAT, FULLNAT, ICMP errors ---------------------------------------- */
+
+struct pkt_spec fix_nat_spec(const struct pkt_spec *in, const char *rs, uint16_t rport)
+{
+	struct pkt_spec out = *in;
+
+	out.l2 = l2_toward(in, rs);
+	out.ip.daddr = pkt_addr(rs);
+	out.l4.dport = rport;
+	return out;
+}
+
+struct pkt_spec fix_fnat_spec(const struct pkt_spec *in, const char *rs, uint16_t rport,
+			      uint32_t laddr, uint16_t lport)
+{
+	struct pkt_spec out = fix_nat_spec(in, rs, rport);
+
+	out.ip.saddr = laddr;
+	out.l4.sport = lport;
+	return out;
+}
+
+size_t fix_expect_nat(uint8_t *buf, const struct pkt_spec *in, const char *rs, uint16_t rport)
+{
+	struct pkt_spec out = fix_nat_spec(in, rs, rport);
+
+	return pkt_build(buf, &out);
+}
+
+size_t fix_expect_fnat(uint8_t *buf, const struct pkt_spec *in, const char *rs, uint16_t rport,
+		       uint32_t laddr, uint16_t lport)
+{
+	struct pkt_spec out = fix_fnat_spec(in, rs, rport, laddr, lport);
+
+	return pkt_build(buf, &out);
+}
+
+struct pkt_spec fix_rs_reply_spec(const struct pkt_spec *rs_in, uint8_t tcp_flags,
+				  size_t payload_len)
+{
+	struct pkt_spec r = {
+		.ip = {
+			.saddr = rs_in->ip.daddr,
+			.daddr = rs_in->ip.saddr,
+			.ttl = 64,
+			.proto = rs_in->ip.proto,
+			.id = 0x4321,
+			.frag = PKT_DF,
+		},
+		.l4 = {
+			.sport = rs_in->l4.dport,
+			.dport = rs_in->l4.sport,
+			.flags = tcp_flags,
+			.seq = 7000,
+			.ack = tcp_flags & PKT_ACK ? rs_in->l4.seq + 1 : 0,
+			.payload_len = payload_len,
+		},
+	};
+	const uint8_t *mac = fix_rs_mac(rs_in->ip.daddr);
+
+	memcpy(r.l2.src, mac ? mac : fix_mac_client, 6);
+	memcpy(r.l2.dst, rs_in->ip.daddr == pkt_addr(FIX_RS_B) ? fix_mac_dir_b : fix_mac_dir_a, 6);
+	return r;
+}
+
+struct pkt_spec fix_reply_to_client_spec(const struct pkt_spec *reply,
+					 const struct pkt_spec *client_req)
+{
+	struct pkt_spec out = *reply;
+
+	out.l2 = fix_l2_to_client(&reply->l2);
+	out.ip.saddr = client_req->ip.daddr;
+	out.ip.daddr = client_req->ip.saddr;
+	out.l4.sport = client_req->l4.dport;
+	out.l4.dport = client_req->l4.sport;
+	return out;
+}
+
+size_t fix_expect_reply(uint8_t *buf, const struct pkt_spec *reply,
+			const struct pkt_spec *client_req)
+{
+	struct pkt_spec out = fix_reply_to_client_spec(reply, client_req);
+
+	return pkt_build(buf, &out);
+}
+
+size_t fix_icmp_error(uint8_t *buf, const struct pkt_l2 *l2, const struct pkt_ip *outer,
+		      uint8_t type, uint8_t code, uint16_t mtu, const struct pkt_spec *quoted,
+		      size_t quote_len)
+{
+	uint8_t inner[PKT_MAX], icmp[PKT_MAX];
+	size_t inner_len = pkt_build_ip(inner, &quoted->ip, &quoted->l4), icmp_len;
+	struct pkt_ip ip = *outer;
+
+	if (quote_len > inner_len)
+		quote_len = inner_len;
+	ip.proto = IPPROTO_ICMP;
+	icmp_len = pkt_put_icmp(icmp, type, code, mtu, inner, quote_len);
+	return pkt_build_ip_payload(buf, l2, &ip, icmp, icmp_len);
+}
+
+size_t fix_expect_tun_ip(uint8_t *buf, const struct pkt_l2 *in_l2, const uint8_t *ip,
+			 size_t ip_len, const char *rs)
+{
+	struct pkt_l2 l2 = fix_l2_toward(in_l2, rs);
+	struct pkt_ip outer = {
+		.saddr = pkt_addr(pkt_addr(rs) == pkt_addr(FIX_RS_B) ? FIX_DIR_B : FIX_DIR_A),
+		.daddr = pkt_addr(rs),
+		.tos = ip[1],
+		.ttl = 64,
+		.proto = IPPROTO_IPIP,
+		.id = (uint16_t)(ip[4] << 8 | ip[5]),
+		.frag = (uint16_t)(ip[6] << 8) & PKT_DF,
+	};
+
+	return pkt_build_ip_payload(buf, &l2, &outer, ip, ip_len);
 }

@@ -55,6 +55,7 @@ struct pkt_l4 {
 	uint8_t opts[40];	/* TCP options, opts_len a multiple of 4 */
 	size_t opts_len;
 	size_t payload_len;	/* filled with a byte pattern */
+	bool udp_csum_zero;	/* UDP: sent without checksum (field 0) */
 };
 
 struct pkt_spec {
@@ -84,6 +85,21 @@ size_t pkt_build_ip_payload(uint8_t *buf, const struct pkt_l2 *l2, const struct 
 /* ICMP destination unreachable / fragmentation needed (type 3 code 4)
  * with next-hop MTU and the quoted bytes. */
 size_t pkt_put_icmp_frag_needed(uint8_t *buf, uint16_t mtu, const void *quote, size_t len);
+/* Any ICMP message: type, code, the 4 bytes after the checksum (rest, host
+ * order: next-hop MTU in the low 16 bits for 3/4, id << 16 | seq for an
+ * echo) and a body; checksum computed. */
+size_t pkt_put_icmp(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
+		    const void *body, size_t len);
+/* Appends TCP option 254 (TOA: kind, length 8, port, IPv4 address, both
+ * network order on the wire) to l4's options; port in host order. */
+void pkt_add_toa(struct pkt_l4 *l4, uint16_t port, uint32_t addr);
+
+#define PKT_ICMP_ECHO_REPLY	0
+#define PKT_ICMP_UNREACH	3
+#define PKT_ICMP_ECHO		8
+#define PKT_ICMP_TIME_EXCEEDED	11
+#define PKT_UNREACH_PORT	3
+#define PKT_UNREACH_FRAG_NEEDED	4
 
 uint32_t pkt_addr(const char *dotted);
 
@@ -105,10 +121,14 @@ uint32_t pkt_addr(const char *dotted);
 #define FIX_RS_B	"10.99.1.11"	/* link B, MTU 1400 */
 #define FIX_RS_NONEIGH	"10.99.0.50"	/* link A, no neighbour entry */
 #define FIX_RS_NOROUTE	"10.98.0.1"	/* no route */
+#define FIX_LIP1	"10.99.0.201"	/* FULLNAT local addresses, on link A */
+#define FIX_LIP2	"10.99.0.202"
 #define FIX_MTU_A	1500
 #define FIX_MTU_B	1400
 
 extern const uint8_t fix_mac_dir_a[6], fix_mac_dir_b[6], fix_mac_client[6];
+/* The client has a permanent neighbour entry on link A (replies go back to
+ * it by fib lookup); FIX_LIP1 and FIX_LIP2 are addresses of xvs0. */
 /* The MAC of a fixture real server, by address; NULL if none. */
 const uint8_t *fix_rs_mac(uint32_t addr);
 
@@ -176,6 +196,26 @@ void fix_expect_counters(struct pkt_fixture *f, const uint64_t want[XVS_CNT_MAX]
 
 int fix_conn_get(struct pkt_fixture *f, const struct xvs_conn_key *k, struct xvs_conn *c);
 int fix_conn_put(struct pkt_fixture *f, const struct xvs_conn_key *k, const struct xvs_conn *c);
+int fix_conn_del(struct pkt_fixture *f, const struct xvs_conn_key *k);
+/* xvs_conns_out: reply key -> forward key. -ENOENT when absent (or when
+ * the loaded data plane has no such map). */
+int fix_conn_out_get(struct pkt_fixture *f, const struct xvs_conn_key *k,
+		     struct xvs_conn_key *fwd);
+int fix_conn_out_put(struct pkt_fixture *f, const struct xvs_conn_key *k,
+		     const struct xvs_conn_key *fwd);
+int fix_conn_out_del(struct pkt_fixture *f, const struct xvs_conn_key *k);
+/* Number of entries in xvs_conns / xvs_conns_out (-errno on failure). */
+long fix_conn_count(struct pkt_fixture *f);
+long fix_conn_out_count(struct pkt_fixture *f);
+/* A connection key from its parts (ports in host order). */
+struct xvs_conn_key fix_key(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+			    uint8_t proto);
+/* Writes a service's FULLNAT local addresses (count n, cursor 0, every
+ * address on link A). -ENOENT when the data plane has no xvs_laddrs. */
+int fix_laddrs(struct pkt_fixture *f, uint32_t svc_idx, const uint32_t *addrs, uint32_t n);
+int fix_laddrs_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_laddr_set *out);
+/* Sets the FULLNAT local port range (host order; 0, 0: the defaults). */
+int fix_lport_range(struct pkt_fixture *f, uint16_t min, uint16_t max);
 /* Connection key of a packet spec as the client sends it. */
 struct xvs_conn_key fix_conn_key(const struct pkt_spec *s);
 /* CLOCK_MONOTONIC in ns: bpf_ktime_get_ns()'s clock. */
@@ -192,6 +232,16 @@ struct pkt_run_opts {
 int fix_run(struct pkt_fixture *f, enum pkt_hook hook, const void *in, size_t in_len,
 	    void *out, size_t *out_len, int *retval, const struct pkt_run_opts *opts,
 	    uint32_t *duration_ns);
+/* Builds in, runs it and EXPECTs verdict v and the bytes of want; want
+ * NULL: in unchanged, or with V_DROP nothing compared. */
+bool fix_expect_spec(struct pkt_fixture *f, enum pkt_hook hook, const struct pkt_spec *in,
+		     enum pkt_verdict v, const struct pkt_spec *want);
+/* Builds in, runs it, EXPECTs verdict v and hands back the output (out of
+ * PKT_MAX bytes), for outputs that depend on what the data plane chose
+ * (a FULLNAT local port). Returns 0 or -errno from the test run. */
+int fix_run_spec(struct pkt_fixture *f, enum pkt_hook hook, const struct pkt_spec *in,
+		 enum pkt_verdict v, uint8_t *out, size_t *out_len);
+
 /* The return code the hook's program gives for a verdict. */
 int fix_verdict_code(enum pkt_hook hook, enum pkt_verdict v);
 const char *fix_hook_name(enum pkt_hook hook);
@@ -217,6 +267,12 @@ enum fix_std_svc {
 	STD_NO_ROUTE,		/* TCP VIP:84   -> RS_NOROUTE, DR */
 	STD_NAT,		/* TCP VIP:85   -> RS1, NAT */
 	STD_TUN_LINK_B,		/* TCP VIP2:80  -> RS_B:80, TUN */
+	STD_NAT_MAP,		/* TCP VIP:86   -> RS2:8086, NAT */
+	STD_NAT_UDP,		/* UDP VIP:5300 -> RS2:53, NAT */
+	STD_NAT_LINK_B,		/* TCP VIP2:85  -> RS_B:85, NAT (link B) */
+	STD_FNAT_TCP,		/* TCP VIP:87   -> RS1:8087, FULLNAT, local address LIP1 */
+	STD_FNAT_UDP,		/* UDP VIP:88   -> RS2:8088, FULLNAT, local address LIP1 */
+	STD_FNAT_NO_LADDR,	/* TCP VIP:89   -> RS1:89, FULLNAT, no local address */
 	STD_MAX,
 };
 
@@ -227,8 +283,12 @@ struct fix_std {
 	const char *rs;		/* NULL: empty service */
 	enum xvs_fwd fwd;
 	uint32_t weight;
+	uint16_t rport;		/* real server's port; 0: port */
+	const char *laddr;	/* FULLNAT: the one local address */
 };
 extern const struct fix_std fix_std[STD_MAX];
+/* A standard service's real-server port. */
+uint16_t fix_std_rport(enum fix_std_svc svc);
 
 int fix_std_services(struct pkt_fixture *f);
 
@@ -247,6 +307,42 @@ size_t fix_expect_dr(uint8_t *buf, const struct pkt_spec *in, const char *rs);
 size_t fix_expect_tun(uint8_t *buf, const struct pkt_spec *in, const char *rs);
 /* ICMP fragmentation needed from the VIP back to the client. */
 size_t fix_expect_frag_needed(uint8_t *buf, const struct pkt_spec *in, uint16_t mtu);
+
+/* Ethernet addresses of a frame the director sends toward rs (a fixture
+ * real server) / toward the client, VLAN tags of in kept. */
+struct pkt_l2 fix_l2_toward(const struct pkt_l2 *in, const char *rs);
+struct pkt_l2 fix_l2_to_client(const struct pkt_l2 *in);
+/* The client packet in as the real server receives it by NAT (daddr rs,
+ * dport rport) or FULLNAT (also saddr laddr, sport lport), Ethernet toward
+ * rs; everything else, IP options, TCP options and payload included, kept. */
+struct pkt_spec fix_nat_spec(const struct pkt_spec *in, const char *rs, uint16_t rport);
+struct pkt_spec fix_fnat_spec(const struct pkt_spec *in, const char *rs, uint16_t rport,
+			      uint32_t laddr, uint16_t lport);
+size_t fix_expect_nat(uint8_t *buf, const struct pkt_spec *in, const char *rs, uint16_t rport);
+size_t fix_expect_fnat(uint8_t *buf, const struct pkt_spec *in, const char *rs, uint16_t rport,
+		       uint32_t laddr, uint16_t lport);
+/* The real server's answer to rs_in (a request as it received it):
+ * addresses and ports swapped, from the RS's MAC to the director's MAC on
+ * its link, TTL 64, id 0x4321, DF, no IP options, TCP seq/ack mirrored. */
+struct pkt_spec fix_rs_reply_spec(const struct pkt_spec *rs_in, uint8_t tcp_flags,
+				  size_t payload_len);
+/* A reply as the client must receive it for its request client_req: from
+ * client_req's daddr:dport to its saddr:sport, Ethernet toward the
+ * client; IP and L4 fields other than addresses and ports from reply. */
+struct pkt_spec fix_reply_to_client_spec(const struct pkt_spec *reply,
+					 const struct pkt_spec *client_req);
+size_t fix_expect_reply(uint8_t *buf, const struct pkt_spec *reply,
+			const struct pkt_spec *client_req);
+/* An ICMP error frame: Ethernet l2, outer IPv4 header outer (proto set
+ * here), ICMP type/code (mtu: next-hop MTU of 3/4, else 0), quoting the
+ * first quote_len bytes (at most all) of the IPv4 packet of quoted. */
+size_t fix_icmp_error(uint8_t *buf, const struct pkt_l2 *l2, const struct pkt_ip *outer,
+		      uint8_t type, uint8_t code, uint16_t mtu, const struct pkt_spec *quoted,
+		      size_t quote_len);
+/* TUN of an arbitrary IPv4 packet ip (ip_len bytes): outer header director
+ * -> rs, TTL 64, tos, id and DF of the inner header; Ethernet toward rs. */
+size_t fix_expect_tun_ip(uint8_t *buf, const struct pkt_l2 *in_l2, const uint8_t *ip,
+			 size_t ip_len, const char *rs);
 
 /* Runs fn once per hook, each time on a freshly set up fixture with the
  * standard services; fails the case if the fixture cannot be set up. */
