@@ -20,10 +20,18 @@ enum tcp_event {
 
 #define TCP_STATES	XVS_CS_UDP	/* XVS_CS_NONE .. XVS_CS_SYNACK */
 
-/* Next state by event and current state: IPVS's "INPUT-ONLY" rows of
- * tcp_states[] (net/netfilter/ipvs/ip_vs_proto_tcp.c), the table it uses
- * while a connection has seen no packet from the real server
- * (IP_VS_CONN_F_NOOUTPUT, always the case for DR and TUN). */
+/* Which of IPVS's state tables a packet moves a connection by. */
+enum conn_dir {
+	DIR_INPUT = 0,		/* client -> real server, replies seen before */
+	DIR_OUTPUT,		/* real server -> client (NAT, FULLNAT) */
+	DIR_INPUT_ONLY,		/* client -> real server, no reply seen (DR, TUN) */
+	DIR_MAX,
+};
+
+/* Next state by direction, event and current state: IPVS's tcp_states[]
+ * (net/netfilter/ipvs/ip_vs_proto_tcp.c). A connection uses the INPUT-ONLY
+ * rows while it has seen no packet from the real server
+ * (IP_VS_CONN_F_NOOUTPUT: always so for DR and TUN). */
 #define NO XVS_CS_NONE
 #define ES XVS_CS_ESTABLISHED
 #define SS XVS_CS_SYN_SENT
@@ -35,12 +43,26 @@ enum tcp_event {
 #define LA XVS_CS_LAST_ACK
 #define LI XVS_CS_LISTEN
 #define SA XVS_CS_SYNACK
-static const __u8 tcp_next_state[TCP_EV_MAX][TCP_STATES] = {
+static const __u8 tcp_next_state[DIR_MAX][TCP_EV_MAX][TCP_STATES] = {
+	[DIR_INPUT] = {
 	/*		   NO  ES  SS  SR  FW  TW  CL  CW  LA  LI  SA */
+	[TCP_EV_SYN] = { SR, ES, ES, SR, SR, SR, SR, SR, SR, SR, SR },
+	[TCP_EV_FIN] = { CL, CW, SS, TW, TW, TW, CL, CW, LA, LI, TW },
+	[TCP_EV_ACK] = { ES, ES, SS, ES, FW, TW, CL, CW, CL, LI, ES },
+	[TCP_EV_RST] = { CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, SR },
+	},
+	[DIR_OUTPUT] = {
+	[TCP_EV_SYN] = { SS, ES, SS, SR, SS, SS, SS, SS, SS, LI, SR },
+	[TCP_EV_FIN] = { TW, FW, SS, TW, FW, TW, CL, TW, LA, LI, TW },
+	[TCP_EV_ACK] = { ES, ES, SS, ES, FW, TW, CL, CW, LA, ES, ES },
+	[TCP_EV_RST] = { CL, CL, SS, CL, CL, TW, CL, CL, CL, CL, CL },
+	},
+	[DIR_INPUT_ONLY] = {
 	[TCP_EV_SYN] = { SR, ES, ES, SR, SR, SR, SR, SR, SR, SR, SR },
 	[TCP_EV_FIN] = { CL, FW, SS, TW, FW, TW, CL, CW, LA, LI, TW },
 	[TCP_EV_ACK] = { ES, ES, SS, ES, FW, TW, CL, CW, CL, LI, ES },
 	[TCP_EV_RST] = { CL, CL, CL, SR, CL, CL, CL, CL, LA, LI, CL },
+	},
 };
 #undef NO
 #undef ES
@@ -69,13 +91,13 @@ static __always_inline int tcp_event(__u8 flags)
 }
 
 /* A segment with none of the four flags moves to CLOSE, as in IPVS. */
-static __always_inline __u8 tcp_state_next(__u8 state, __u8 flags)
+static __always_inline __u8 tcp_state_next(enum conn_dir dir, __u8 state, __u8 flags)
 {
 	int ev = tcp_event(flags);
 
-	if (ev < 0 || ev >= TCP_EV_MAX || state >= TCP_STATES)
+	if (ev < 0 || ev >= TCP_EV_MAX || state >= TCP_STATES || dir >= DIR_MAX)
 		return XVS_CS_CLOSE;
-	return tcp_next_state[ev][state];
+	return tcp_next_state[dir][ev][state];
 }
 
 static __always_inline bool tcp_is_syn(const struct flow *f)
@@ -107,11 +129,56 @@ static __always_inline bool conn_is_reused(const struct xvs_conn *c, const struc
 	       (c->state == XVS_CS_CLOSE || c->state == XVS_CS_TIME_WAIT);
 }
 
-static __always_inline void conn_touch(struct xvs_conn *c, const struct flow *f, __u64 now)
+/* Advances the connection by a packet; output: the packet came from the
+ * real server. Returns the state before. */
+static __always_inline __u8 conn_touch(struct xvs_conn *c, const struct flow *f, __u64 now,
+				       bool output)
 {
+	__u8 old = c->state;
+	enum conn_dir dir;
+
+	if (output) {
+		c->flags |= XVS_CONN_F_OUTPUT;
+		dir = DIR_OUTPUT;
+	} else {
+		dir = (c->flags & XVS_CONN_F_OUTPUT) ? DIR_INPUT : DIR_INPUT_ONLY;
+	}
 	if (f->key.proto == IPPROTO_TCP)
-		c->state = tcp_state_next(c->state, f->tcp_flags);
+		c->state = tcp_state_next(dir, old, f->tcp_flags);
 	c->last_seen_ns = now;
+	return old;
+}
+
+/* The key under which a NAT or FULLNAT connection's replies arrive. */
+static __always_inline void conn_reply_key(struct xvs_conn_key *r, const struct xvs_conn_key *k,
+					   const struct xvs_conn *c)
+{
+	bool fnat = c->fwd == XVS_FWD_FNAT;
+
+	r->saddr = c->raddr;
+	r->sport = c->rport;
+	r->daddr = fnat ? c->laddr : k->saddr;
+	r->dport = fnat ? c->lport : k->sport;
+	r->proto = k->proto;
+	r->pad[0] = r->pad[1] = r->pad[2] = 0;
+}
+
+static __always_inline bool conn_two_way(const struct xvs_conn *c)
+{
+	return c->fwd == XVS_FWD_NAT || c->fwd == XVS_FWD_FNAT;
+}
+
+/* Removes a connection and, for NAT/FULLNAT, its reply entry: the two
+ * halves always go together. */
+static __always_inline void conn_delete(const struct xvs_conn_key *k, const struct xvs_conn *c)
+{
+	if (conn_two_way(c)) {
+		struct xvs_conn_key r;
+
+		conn_reply_key(&r, k, c);
+		bpf_map_delete_elem(&xvs_conns_out, &r);
+	}
+	bpf_map_delete_elem(&xvs_conns, k);
 }
 
 #endif /* XVS_BPF_CONN_H */

@@ -28,4 +28,45 @@ static __always_inline __u16 csum_ipv4_hdr(const struct iphdr *ip)
 	return csum_fold(sum);
 }
 
+/* ---- incremental updates (RFC 1624: HC' = ~(~HC + ~m + m')) ----------
+ * On checksum fields in memory the program writes directly. Values are
+ * taken as stored (network order) and split into the 16-bit words they
+ * occupy, so no byte swapping is needed. */
+
+static __always_inline __u16 csum_fold32(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+static __always_inline __u32 csum_word_diff4(__be32 from, __be32 to)
+{
+	return (__u16)~from + (__u16)~(from >> 16) + (__u16)to + (__u16)(to >> 16);
+}
+
+static __always_inline __u32 csum_word_diff2(__be16 from, __be16 to)
+{
+	return (__u16)~from + (__u16)to;
+}
+
+/* Applies a sum of word differences (csum_word_diff*) to a checksum. */
+static __always_inline void csum_apply(__sum16 *check, __u32 diff)
+{
+	__u32 sum = (__u16)~*check;
+
+	*check = (__sum16)~csum_fold32(sum + csum_fold32(diff));
+}
+
+/* UDP: a zero checksum means "none" and stays so; a computed zero is sent
+ * as 0xffff (RFC 768). */
+static __always_inline void csum_apply_udp(__sum16 *check, __u32 diff)
+{
+	if (*check == 0)
+		return;
+	csum_apply(check, diff);
+	if (*check == 0)
+		*check = 0xffff;
+}
+
 #endif /* XVS_BPF_CSUM_H */

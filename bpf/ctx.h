@@ -49,8 +49,9 @@ struct pkt {
 };
 
 /* Longest header chain read directly: Ethernet, two VLAN tags, IPv4 with
- * full options, TCP with full options. */
-#define PKT_HDR_MAX	(14 + 8 + 60 + 60)
+ * full options, then TCP with full options, or ICMP (8) quoting an IPv4
+ * header with full options and 20 bytes of its TCP header. */
+#define PKT_HDR_MAX	(14 + 8 + 60 + 8 + 60 + 20)
 
 static __always_inline void pkt_reload(struct pkt *p)
 {

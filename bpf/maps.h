@@ -47,6 +47,22 @@ struct {
 	__type(value, struct xvs_conn);
 } xvs_conns SEC(".maps");
 
+/* Reply direction of NAT and FULLNAT connections: reply key -> the key of
+ * the connection in xvs_conns. Same capacity as xvs_conns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XVS_CONN_MAX_DEFAULT);
+	__type(key, struct xvs_conn_key);
+	__type(value, struct xvs_conn_key);
+} xvs_conns_out SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XVS_MAX_SVC);
+	__type(key, __u32);
+	__type(value, struct xvs_laddr_set);
+} xvs_laddrs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -42,7 +42,9 @@ struct flow {
 	__u8 tos;
 	__u8 tcp_flags;			/* TCPF_* (TCP only) */
 	__u8 df;			/* DF set */
-	__u8 pad[3];
+	__u8 icmp_type;			/* ICMP only */
+	__u8 icmp_code;
+	__u8 pad;
 };
 
 static __always_inline int parse_l2(struct pkt *p, struct flow *f)
@@ -88,7 +90,10 @@ static __always_inline int parse_ipv4(struct pkt *p, struct flow *f)
 		return PASS(XVS_CNT_PASS_MALFORMED);
 	if ((void *)ip + ihl_bytes > p->data_end)
 		return PASS(XVS_CNT_PASS_MALFORMED);
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP &&
+	    ip->protocol != IPPROTO_ICMP)
+		return PASS(XVS_CNT_PASS_NOT_L4);
+	if (ip->protocol == IPPROTO_ICMP && (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 		return PASS(XVS_CNT_PASS_NOT_L4);
 	/* We cannot reassemble, and a fragment without ports cannot be
 	 * matched to a flow: drop fragments for our VIPs (the client's stack
@@ -141,8 +146,21 @@ static __always_inline int parse_udp(struct pkt *p, struct flow *f, void *l4)
 	return UNDECIDED;
 }
 
+/* ICMP: the 8-byte header must be there; the quoted packet of an error is
+ * parsed by icmp_err.h. */
+static __always_inline int parse_icmp(struct pkt *p, struct flow *f, void *l4)
+{
+	__u8 *h = l4;
+
+	if ((void *)(h + 8) > p->data_end || f->ihl_bytes + 8 > f->tot_len)
+		return PASS(XVS_CNT_PASS_NOT_L4);
+	f->icmp_type = h[0];
+	f->icmp_code = h[1];
+	return UNDECIDED;
+}
+
 /* Fills f, or returns the pass/drop decision for a packet that is not a
- * well-formed, unfragmented IPv4 TCP/UDP packet. */
+ * well-formed, unfragmented IPv4 TCP, UDP or ICMP packet. */
 static __always_inline int parse_packet(struct pkt *p, struct flow *f)
 {
 	__u32 l4_off;
@@ -163,6 +181,8 @@ static __always_inline int parse_packet(struct pkt *p, struct flow *f)
 	l4 = p->data + l4_off;
 	if (f->key.proto == IPPROTO_TCP)
 		return parse_tcp(p, f, l4);
+	if (f->key.proto == IPPROTO_ICMP)
+		return parse_icmp(p, f, l4);
 	return parse_udp(p, f, l4);
 }
 

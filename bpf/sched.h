@@ -7,6 +7,7 @@
 #define XVS_BPF_SCHED_H
 
 #include "conn.h"
+#include "lport.h"
 #include "stats.h"
 
 /* ---- hash methods (sh, dh, mh) ------------------------------------------
@@ -196,10 +197,40 @@ static __always_inline long sched_pick(__u32 svc_idx, const struct flow *f,
 	return *dest_idx;
 }
 
+/* Records a new connection: the forward entry and, for NAT/FULLNAT, the
+ * reply entry (FULLNAT's was inserted by the port claim). Returns a drop
+ * decision when a two-way connection cannot be recorded: its replies would
+ * have nowhere to go. */
+static __always_inline int conn_insert(const struct flow *f, const struct xvs_conn *c)
+{
+	struct xvs_conn_key r;
+
+	if (bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY)) {
+		if (c->fwd == XVS_FWD_FNAT) {
+			conn_reply_key(&r, &f->key, c);
+			bpf_map_delete_elem(&xvs_conns_out, &r);
+		}
+		if (conn_two_way(c))
+			return DROP(XVS_CNT_CONN_TABLE_FULL);
+		count(XVS_CNT_CONN_TABLE_FULL);	/* DR/TUN: forward this packet anyway */
+		return UNDECIDED;
+	}
+	if (c->fwd != XVS_FWD_NAT)
+		return UNDECIDED;
+	/* NAT's reply key is fixed by the flow; a stale holder (a client
+	 * reusing its port toward another VIP on the same server) loses it. */
+	conn_reply_key(&r, &f->key, c);
+	if (bpf_map_update_elem(&xvs_conns_out, &r, &f->key, BPF_ANY)) {
+		bpf_map_delete_elem(&xvs_conns, &f->key);
+		return DROP(XVS_CNT_CONN_TABLE_FULL);
+	}
+	return UNDECIDED;
+}
+
 /* Schedules a new connection for a packet without a live one and records
- * it. replacing: a dead or closed entry is being replaced. */
-static __always_inline int sched_new_conn(const struct flow *f, __u64 now, bool replacing,
-					  struct xvs_conn *c)
+ * it. replacing: a dead or closed entry was removed for it. */
+static __always_inline int sched_new_conn(const struct flow *f, const struct xvs_cfg *cfg,
+					  __u64 now, bool replacing, struct xvs_conn *c)
 {
 	struct xvs_svc_key sk = {
 		.addr = f->key.daddr,
@@ -209,6 +240,7 @@ static __always_inline int sched_new_conn(const struct flow *f, __u64 now, bool 
 	struct xvs_dest *dest = NULL;
 	__u32 *svc_idx = bpf_map_lookup_elem(&xvs_svcs, &sk);
 	long dest_idx;
+	int d;
 
 	if (!svc_idx)
 		return PASS(XVS_CNT_PASS_NO_SVC);
@@ -219,42 +251,29 @@ static __always_inline int sched_new_conn(const struct flow *f, __u64 now, bool 
 	if (dest_idx < 0 || !dest)
 		return DROP(XVS_CNT_DROP_NO_DEST);
 
+	__builtin_memset(c, 0, sizeof(*c));
 	c->raddr = dest->addr;
 	c->rport = dest->port;
 	c->fwd = dest->fwd;
 	c->state = f->key.proto == IPPROTO_TCP ? XVS_CS_SYN_RECV : XVS_CS_UDP;
 	c->dest_idx = dest_idx;
 	c->svc_idx = *svc_idx;
-	c->laddr = dest->tun_saddr;
 	c->last_seen_ns = now;
-	/* A failed insert (table full of pinned entries) still forwards this
-	 * packet; the flow's next packet then finds no connection. */
-	bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY);
+	if (c->fwd == XVS_FWD_TUN)
+		c->laddr = dest->tun_saddr;
+	if (c->fwd == XVS_FWD_FNAT) {
+		d = lport_claim(&f->key, c->svc_idx, cfg, now, c);
+		if (d)
+			return d;
+	}
+	d = conn_insert(f, c);
+	if (d)
+		return d;
 	count(XVS_CNT_CONN_NEW);
 	if (replacing)
 		count(XVS_CNT_CONN_RESCHED);
 	stats_conn(c->svc_idx, c->dest_idx);
 	return UNDECIDED;
-}
-
-/* Fills c with the packet's connection: the live one (its state advanced),
- * or a newly scheduled one. Returns a decision when there is none. */
-static __always_inline int conn_get(const struct flow *f, struct xvs_conn *c)
-{
-	__u32 zero = 0;
-	struct xvs_cfg *cfg = bpf_map_lookup_elem(&xvs_cfg, &zero);
-	struct xvs_conn *e;
-	__u64 now = bpf_ktime_get_ns();
-
-	if (!cfg)
-		return PASS(XVS_CNT_PASS_NO_SVC);
-	e = bpf_map_lookup_elem(&xvs_conns, &f->key);
-	if (e && conn_is_live(e, cfg, now) && !conn_is_reused(e, f)) {
-		conn_touch(e, f, now);
-		*c = *e;
-		return UNDECIDED;
-	}
-	return sched_new_conn(f, now, e != NULL, c);
 }
 
 #endif /* XVS_BPF_SCHED_H */

@@ -29,7 +29,7 @@ static __always_inline void stats_conn(__u32 svc_idx, __u32 dest_idx)
 /* One more packet handed to a connection's transmitter. As IPVS does
  * (ip_vs_in_stats() before the xmit function), this counts the packet even
  * if the transmitter then drops it or answers it with ICMP. DR and TUN
- * never see replies, so outpkts/outbytes stay 0. */
+ * never see replies, so their outpkts/outbytes stay 0. */
 static __always_inline void stats_in(__u32 svc_idx, __u32 dest_idx, __u32 ip_len)
 {
 	struct xvs_stats *s = bpf_map_lookup_elem(&xvs_svc_stats, &svc_idx);
@@ -42,6 +42,22 @@ static __always_inline void stats_in(__u32 svc_idx, __u32 dest_idx, __u32 ip_len
 	if (d) {
 		d->inpkts += 1;
 		d->inbytes += ip_len;
+	}
+}
+
+/* One more reply packet of a NAT/FULLNAT connection (IPVS's out stats). */
+static __always_inline void stats_out(__u32 svc_idx, __u32 dest_idx, __u32 ip_len)
+{
+	struct xvs_stats *s = bpf_map_lookup_elem(&xvs_svc_stats, &svc_idx);
+	struct xvs_stats *d = bpf_map_lookup_elem(&xvs_dest_stats, &dest_idx);
+
+	if (s) {
+		s->outpkts += 1;
+		s->outbytes += ip_len;
+	}
+	if (d) {
+		d->outpkts += 1;
+		d->outbytes += ip_len;
 	}
 }
 

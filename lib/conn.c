@@ -99,6 +99,9 @@ static int conn_collect(const struct xvs_conn_key *k, const struct xvs_conn *c,
 	}
 	l->items[l->n++] = (struct xvs_conn_info){
 		.proto = k->proto,
+		.fwd = c->fwd < XVS_FWD_MAX ? (enum xvs_fwd)c->fwd : XVS_FWD_DR,
+		.laddr = c->fwd == XVS_FWD_FNAT ? c->laddr : 0,
+		.lport = c->fwd == XVS_FWD_FNAT ? ntohs(c->lport) : 0,
 		.caddr = k->saddr, .cport = ntohs(k->sport),
 		.vaddr = k->daddr, .vport = ntohs(k->dport),
 		.daddr = c->raddr, .dport = ntohs(c->rport),

@@ -224,6 +224,8 @@ int xvs_dp_load(struct xvs *x)
 		return -errno ? -errno : -ENOMEM;
 	err = bpf_map__set_max_entries(skel->maps.xvs_conns, conn_max);
 	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.xvs_conns_out, conn_max);
+	if (!err)
 		err = xvs_dp__load(skel);
 	if (err)
 		goto out;

@@ -12,7 +12,7 @@
 
 bool xvs_fwd_supported(enum xvs_fwd fwd)
 {
-	return fwd == XVS_FWD_DR || fwd == XVS_FWD_TUN;
+	return fwd < XVS_FWD_MAX;
 }
 
 static int dest_conf_check(const struct xvs_dest_conf *d)

@@ -26,6 +26,8 @@ enum xvs_map_id {
 	MAP_SVC_STATS,
 	MAP_DEST_STATS,
 	MAP_VIPS,
+	MAP_CONNS_OUT,
+	MAP_LADDRS,
 	MAP_COUNT,
 };
 
@@ -127,6 +129,22 @@ int xvs_ring_alloc(const struct xvs_svc_slot *svcs, size_t n_svcs, uint32_t skip
  * trying). */
 int xvs_neigh_prepare(struct xvs *x, uint32_t addr, uint32_t *src_out, int wait_ms);
 void xvs_nl_close(struct xvs *x);
+/* Sends one rtnetlink request on the handle's socket and runs cb (an
+ * mnl_cb_t) over the answers up to the ack. */
+struct nlmsghdr;
+typedef int (*xvs_nl_cb)(const struct nlmsghdr *nlh, void *data);
+int xvs_nl_talk(struct xvs *x, struct nlmsghdr *req, xvs_nl_cb cb, void *data);
+
+/* ---- interface addresses (addr.c) ---- */
+/* 1 when the interface has the IPv4 address, 0 when not, or -errno. */
+int xvs_addr_present(int ifindex, uint32_t addr);
+/* Adds / removes addr/32 on the interface. */
+int xvs_addr_add(struct xvs *x, int ifindex, uint32_t addr);
+int xvs_addr_del(struct xvs *x, int ifindex, uint32_t addr);
+
+/* ---- FULLNAT local addresses (laddr.c) ---- */
+/* A service is going away: its local addresses are released. */
+int xvs_laddr_svc_release(struct xvs *x, uint32_t svc_idx);
 
 /* ---- maps helpers (maps.c) ---- */
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v);

@@ -21,6 +21,8 @@ const char *const xvs_map_names[MAP_COUNT] = {
 	[MAP_SVC_STATS] = XVS_MAP_SVC_STATS,
 	[MAP_DEST_STATS] = XVS_MAP_DEST_STATS,
 	[MAP_VIPS] = XVS_MAP_VIPS,
+	[MAP_CONNS_OUT] = XVS_MAP_CONNS_OUT,
+	[MAP_LADDRS] = XVS_MAP_LADDRS,
 };
 
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v)
@@ -50,6 +52,8 @@ void xvs_cfg_defaults(struct xvs_cfg *c, uint32_t conn_max)
 	memset(c, 0, sizeof(*c));
 	c->abi_version = XVS_ABI_VERSION;
 	c->conn_max = conn_max;
+	c->lport_min = XVS_LPORT_MIN_DEFAULT;
+	c->lport_max = XVS_LPORT_MAX_DEFAULT;
 	memcpy(c->timeout_s, timeout_s, sizeof(timeout_s));
 }
 

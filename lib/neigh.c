@@ -71,7 +71,7 @@ void xvs_nl_close(struct xvs *x)
 }
 
 /* Sends one request and runs cb over the answers up to the ack. */
-static int nl_talk(struct xvs *x, struct nlmsghdr *req, mnl_cb_t cb, void *data)
+int xvs_nl_talk(struct xvs *x, struct nlmsghdr *req, xvs_nl_cb cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct xvs_nl *nl = nl_get(x);
@@ -130,7 +130,7 @@ static int route_get(struct xvs *x, uint32_t addr, struct route_info *r)
 	rtm->rtm_dst_len = 32;
 	mnl_attr_put_u32(nlh, RTA_DST, addr);
 	memset(r, 0, sizeof(*r));
-	return nl_talk(x, nlh, route_cb, r);
+	return xvs_nl_talk(x, nlh, route_cb, r);
 }
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
@@ -157,7 +157,7 @@ static int neigh_get(struct xvs *x, uint32_t ifindex, uint32_t addr, struct neig
 	ndm->ndm_ifindex = (int)ifindex;
 	mnl_attr_put_u32(nlh, NDA_DST, addr);
 	memset(n, 0, sizeof(*n));
-	err = nl_talk(x, nlh, neigh_cb, n);
+	err = xvs_nl_talk(x, nlh, neigh_cb, n);
 	return err == -ENOENT ? 0 : err;
 }
 
@@ -179,7 +179,7 @@ static int neigh_use(struct xvs *x, uint32_t ifindex, uint32_t addr, bool manage
 	mnl_attr_put_u32(nlh, NDA_DST, addr);
 	if (managed)
 		mnl_attr_put_u32(nlh, NDA_FLAGS_EXT, NTF_EXT_MANAGED);
-	return nl_talk(x, nlh, NULL, NULL);
+	return xvs_nl_talk(x, nlh, NULL, NULL);
 }
 
 static int hop_ready(struct xvs *x, uint32_t oif, uint32_t hop)

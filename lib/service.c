@@ -140,6 +140,8 @@ static int svc_remove(struct xvs *x, uint32_t idx)
 		return -ESRCH;
 	err = xvs_map_delete(x, MAP_SVCS, &s->v.key);
 	if (!err)
+		err = xvs_laddr_svc_release(x, idx);
+	if (!err)
 		err = vip_ref(x, s->v.key.addr, -1);
 	if (!err)
 		err = xvs_map_update(x, MAP_SVC_INFO, &idx, &empty);

@@ -115,7 +115,7 @@ enum xvs_counter {
 	XVS_CNT_TOA_NO_ROOM,		/* handshake ACK sent without TOA: no room */
 	XVS_CNT_DROP_NO_LPORT,		/* FULLNAT: every local address:port in use */
 	XVS_CNT_DROP_NO_LADDR,		/* FULLNAT service without local address */
-	XVS_CNT_CONN_TABLE_FULL,	/* new flow forwarded but not recorded */
+	XVS_CNT_CONN_TABLE_FULL,	/* new flow not recorded: DR/TUN forward it anyway, NAT/FULLNAT drop it */
 	XVS_CNT_CONN_EXPIRED,		/* dead entries removed by the data plane */
 	XVS_CNT_MAX,
 };
@@ -179,6 +179,8 @@ struct xvs_laddr_set {
 	__u32 ifindex[XVS_LADDR_MAX];	/* -F: interface the address lives on */
 	__u32 count;
 	__u32 cursor;			/* advanced atomically by the data plane */
+	__u32 owned;			/* bit i: libxvs added addr[i] to its interface */
+	__u32 pad;
 };
 
 /* Connection key: a packet's (saddr, daddr, sport, dport, proto). In
@@ -247,6 +249,6 @@ XVS_ABI_SIZE(xvs_conn_key, 16);
 XVS_ABI_SIZE(xvs_conn, 32);
 XVS_ABI_SIZE(xvs_cfg, 64);
 XVS_ABI_SIZE(xvs_stats, 40);
-XVS_ABI_SIZE(xvs_laddr_set, 136);
+XVS_ABI_SIZE(xvs_laddr_set, 144);
 
 #endif /* XVS_ABI_H */

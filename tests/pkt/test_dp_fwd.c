@@ -140,7 +140,6 @@ static struct pkt_spec sp_weight0(void) { return fix_std_spec(STD_WEIGHT0, PKT_S
 static struct pkt_spec sp_empty(void) { return fix_std_spec(STD_EMPTY, PKT_SYN, 0); }
 static struct pkt_spec sp_no_neigh(void) { return fix_std_spec(STD_NO_NEIGH, PKT_SYN, 0); }
 static struct pkt_spec sp_no_route(void) { return fix_std_spec(STD_NO_ROUTE, PKT_SYN, 0); }
-static struct pkt_spec sp_nat(void) { return fix_std_spec(STD_NAT, PKT_SYN, 0); }
 static struct pkt_spec sp_dr_ack(void) { return fix_std_spec(STD_DR_TCP, PKT_ACK, 10); }
 static struct pkt_spec sp_dr_synack(void) { return fix_std_spec(STD_DR_TCP, PKT_SYN | PKT_ACK, 0); }
 static struct pkt_spec sp_dr_synrst(void) { return fix_std_spec(STD_DR_TCP, PKT_SYN | PKT_RST, 0); }
@@ -402,8 +401,6 @@ ONE(unresolved_rs_drops_no_neigh, .spec = sp_no_neigh, .verdict = V_DROP, .out =
     .reason = XVS_CNT_DROP_NO_NEIGH, .conns = 1)
 ONE(unroutable_rs_drops_no_route, .spec = sp_no_route, .verdict = V_DROP, .out = OUT_NONE,
     .reason = XVS_CNT_DROP_NO_ROUTE, .conns = 1)
-ONE(nat_drops_unsupported, .spec = sp_nat, .verdict = V_DROP, .out = OUT_NONE,
-    .reason = XVS_CNT_DROP_UNSUPPORTED, .conns = 1)
 
 /* not ours: passed byte-identical */
 ONE(arp_passes, .raw = raw_arp, .verdict = V_PASS, .out = OUT_SAME,
@@ -605,7 +602,6 @@ static const struct test_case cases[] = {
 	TEST_CASE(unresolved_rs_drops_no_neigh),
 	TEST_CASE(unroutable_rs_drops_no_route),
 	TEST_CASE(forwarding_disabled_drops_no_route),
-	TEST_CASE(nat_drops_unsupported),
 	TEST_CASE(arp_passes),
 	TEST_CASE(ipv6_passes),
 	TEST_CASE(three_vlan_tags_pass),

@@ -39,6 +39,10 @@ static const struct map_abi maps[] = {
 	{ XVS_MAP_DEST_STATS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
 	  sizeof(struct xvs_stats), XVS_MAX_DEST },
 	{ XVS_MAP_VIPS, BPF_MAP_TYPE_HASH, sizeof(uint32_t), sizeof(uint32_t), XVS_MAX_SVC },
+	{ XVS_MAP_CONNS_OUT, BPF_MAP_TYPE_HASH, sizeof(struct xvs_conn_key),
+	  sizeof(struct xvs_conn_key), XVS_CONN_MAX_DEFAULT },
+	{ XVS_MAP_LADDRS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_laddr_set),
+	  XVS_MAX_SVC },
 };
 
 static void maps_match_abi(void)
