@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rs.h"
 
@@ -73,8 +74,25 @@ static bool same_link(const struct rs_change *c)
 	return (int)if_nametoindex(c->name) == c->ifindex;
 }
 
+static int cgroup_undo(const struct rs_change *c)
+{
+	enum rs_cgroup_hook h;
+	int cg, err;
+
+	if (rs_cgroup_hook_parse(c->name, &h))
+		return -EINVAL;
+	cg = rs_cgroup_root_open();
+	if (cg < 0)
+		return cg;
+	err = rs_toa_cgroup_detach(cg, h, c->prog_id);
+	close(cg);
+	return err == -ENOENT ? 0 : err;	/* gone already (e.g. collected) */
+}
+
 int rs_change_undo(const struct rs_change *c)
 {
+	const struct rs_ingress *in;
+	enum rs_hook hook;
 	int err;
 
 	switch (c->kind) {
@@ -84,15 +102,16 @@ int rs_change_undo(const struct rs_change *c)
 	case RS_CH_LINK_UP:
 		err = rs_link_set_up(c->name, false);
 		return err == -ENODEV ? 0 : err;
-	case RS_CH_TC:
-	case RS_CH_XDP:
+	case RS_CH_CGROUP:
+		return cgroup_undo(c);
+	default:
+		in = rs_change_ingress(c->kind, &hook);
+		if (!in)
+			return -EINVAL;
 		if (!same_link(c))
 			return 0;	/* interface gone, and its program with it */
-		err = rs_decap_detach(c->kind == RS_CH_XDP ? RS_HOOK_XDP : RS_HOOK_TC,
-				      c->ifindex, c->old);
+		err = rs_ingress_detach(in, hook, c->ifindex, c->old);
 		return err == -ENOENT ? 0 : err;	/* someone removed it already */
-	default:
-		return -EINVAL;
 	}
 }
 

@@ -72,16 +72,22 @@ void rs_err(const char *fmt, ...)
 
 void rs_usage(void)
 {
-	fputs("Usage: xvs-rs up --mode dr|tun|nat|fullnat --vip VIP[,VIP...]\n"
+	fputs("Usage: xvs-rs up --mode dr|tun --vip VIP[,VIP...]\n"
 	      "                 [--iface IF[,IF...]] [--hook tc|xdp]\n"
-	      "       xvs-rs down --vip VIP[,VIP...]\n"
+	      "       xvs-rs up --mode fullnat [--iface IF[,IF...]] [--hook tc|xdp]\n"
+	      "       xvs-rs up --mode nat\n"
+	      "       xvs-rs down [--vip VIP[,VIP...]]\n"
 	      "       xvs-rs status\n"
 	      "Prepares the network namespace it runs in to be a real server of an\n"
 	      "xvs (LVS) director; down undoes exactly what up changed.\n"
 	      "  --mode   forwarding method of the director toward this server\n"
-	      "  --vip    virtual addresses this server answers for\n"
-	      "  --iface  tun: interfaces receiving tunnelled packets (default: all UP)\n"
-	      "  --hook   tun: where the decapsulator runs (default tc)\n", stdout);
+	      "  --vip    virtual addresses this server answers for (dr, tun); down\n"
+	      "           without --vip undoes everything\n"
+	      "  --iface  tun, fullnat: interfaces receiving the director's packets\n"
+	      "           (default: all UP)\n"
+	      "  --hook   tun, fullnat: where the packet program runs (default tc)\n"
+	      "fullnat: applications see the client address the director sends in\n"
+	      "the TCP TOA option (getpeername, accept), without a kernel module.\n", stdout);
 }
 
 enum rs_opt { OPT_MODE, OPT_VIP, OPT_IFACE, OPT_HOOK, OPT_HELP, OPT_MAX };
@@ -102,7 +108,7 @@ static const struct {
 } commands[RS_CMD_MAX] = {
 	[RS_CMD_UP] = { "up", { [OPT_MODE] = 'r', [OPT_VIP] = 'o', [OPT_IFACE] = 'o',
 				[OPT_HOOK] = 'o', [OPT_HELP] = 'o' } },
-	[RS_CMD_DOWN] = { "down", { [OPT_VIP] = 'r', [OPT_HELP] = 'o' } },
+	[RS_CMD_DOWN] = { "down", { [OPT_VIP] = 'o', [OPT_HELP] = 'o' } },
 	[RS_CMD_STATUS] = { "status", { [OPT_HELP] = 'o' } },
 	[RS_CMD_HELP] = { "help", { 0 } },
 };
@@ -224,8 +230,14 @@ static int check_legal(const struct rs_opts *o, const bool seen[OPT_MAX], char *
 		snprintf(err, errlen, "'up --mode %s' needs --vip", rs_mode_name(o->mode));
 		return -EINVAL;
 	}
-	if (o->mode != RS_MODE_TUN && (seen[OPT_IFACE] || seen[OPT_HOOK])) {
-		snprintf(err, errlen, "--%s applies to --mode tun only",
+	if (o->mode == RS_MODE_FULLNAT && seen[OPT_VIP]) {
+		snprintf(err, errlen, "--vip does not apply to --mode fullnat: the director "
+			 "connects to this server's own address");
+		return -EINVAL;
+	}
+	if (o->mode != RS_MODE_TUN && o->mode != RS_MODE_FULLNAT &&
+	    (seen[OPT_IFACE] || seen[OPT_HOOK])) {
+		snprintf(err, errlen, "--%s applies to --mode tun and fullnat only",
 			 seen[OPT_IFACE] ? "iface" : "hook");
 		return -EINVAL;
 	}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `xvs-rs down`: takes the named VIPs back out (off lo only if up put them
- * there, out of the decapsulator), and when the last VIP goes, undoes every
- * recorded change newest first: programs detached, sysctls and links back
- * to their values before the first up, the record deleted. */
+ * there, out of the decapsulator), and when the last VIP goes (or without
+ * --vip, or in fullnat mode, which has none), undoes every recorded change
+ * newest first: programs detached from interfaces and from the cgroup,
+ * sysctls and links back to their values before the first up, the record
+ * deleted. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -66,6 +68,8 @@ int rs_cmd_down(const struct rs_opts *o)
 	static struct rs_state st;
 	struct rs_decap d = RS_DECAP_INIT;
 	char name[INET_ADDRSTRLEN];
+	uint32_t vips[XVS_RS_MAX_VIPS];
+	size_t n_vips;
 	int err, lo, failed = 0;
 
 	err = rs_state_lock();
@@ -82,6 +86,10 @@ int rs_cmd_down(const struct rs_opts *o)
 		rs_err("cannot read the state file: %s", strerror(-err));
 		return RS_EXIT_FAIL;
 	}
+	if (st.mode == RS_MODE_FULLNAT && o->n_vips) {
+		rs_err("--mode fullnat has no VIPs: run 'xvs-rs down' without --vip");
+		return RS_EXIT_FAIL;
+	}
 	for (size_t i = 0; i < o->n_vips; i++)
 		if (!rs_state_vip(&st, o->vips[i])) {
 			inet_ntop(AF_INET, &o->vips[i], name, sizeof(name));
@@ -90,12 +98,16 @@ int rs_cmd_down(const struct rs_opts *o)
 			return RS_EXIT_FAIL;
 		}
 	lo = if_nametoindex("lo");
+	/* without --vip: all of them */
+	n_vips = o->n_vips ? o->n_vips : st.n_vips;
+	for (size_t i = 0; i < n_vips; i++)
+		vips[i] = o->n_vips ? o->vips[i] : st.vips[i].addr;
 
-	if ((st.hook == RS_HOOK_TC || st.hook == RS_HOOK_XDP) &&
+	if (st.mode == RS_MODE_TUN && (st.hook == RS_HOOK_TC || st.hook == RS_HOOK_XDP) &&
 	    rs_decap_open_from_state(&d, &st))
 		rs_err("warning: the decapsulator is no longer attached anywhere");
-	for (size_t i = 0; i < o->n_vips; i++)
-		failed |= vip_down(&st, &d, o->vips[i], lo) != 0;
+	for (size_t i = 0; i < n_vips; i++)
+		failed |= vip_down(&st, &d, vips[i], lo) != 0;
 	rs_decap_close(&d);
 
 	if (st.n_vips) {
@@ -104,7 +116,7 @@ int rs_cmd_down(const struct rs_opts *o)
 			rs_err("cannot write the state file: %s", strerror(-err));
 			failed = 1;
 		}
-		printf("xvs-rs: down: %zu VIP(s) removed, %zu still set up\n", o->n_vips, st.n_vips);
+		printf("xvs-rs: down: %zu VIP(s) removed, %zu still set up\n", n_vips, st.n_vips);
 		return failed ? RS_EXIT_FAIL : RS_EXIT_OK;
 	}
 	err = rs_changes_undo(&st, 0);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* xvs-rs internals: the command line, the record of what `up` changed in a
  * network namespace (so that `down` undoes exactly that), and the pieces that
- * make the changes: sysctls, the VIP on lo, interfaces, the BPF decapsulator.
+ * make the changes: sysctls, the VIP on lo, interfaces, the BPF decapsulator
+ * (tun) and the TOA reader (fullnat).
  * Functions return 0 or a negative errno and do not print, except the
  * command entry points (rs_cmd_*) and rs_err(), which report to the user.
  */
@@ -23,6 +24,8 @@
 /* Where the tc filter sits: fixed so that down/status find it again. */
 #define RS_TC_HANDLE	0x5253		/* "RS" */
 #define RS_TC_PRIORITY	0x5253
+#define RS_TOA_TC_HANDLE	0x544f	/* "TO" */
+#define RS_TOA_TC_PRIORITY	0x544f
 
 #define RS_MAX_IFACES	64
 #define RS_MAX_CHANGES	(8 + 2 * RS_MAX_IFACES + 8)
@@ -79,6 +82,9 @@ enum rs_change_kind {
 	RS_CH_LINK_UP,		/* name: interface that was down and was set up */
 	RS_CH_TC,		/* name/ifindex: filter attached; old: 1 if we created clsact */
 	RS_CH_XDP,		/* name/ifindex: native XDP program attached */
+	RS_CH_TOA_TC,		/* as RS_CH_TC, for the TOA reader */
+	RS_CH_TOA_XDP,		/* as RS_CH_XDP, for the TOA reader */
+	RS_CH_CGROUP,		/* name: cgroup hook (rs_cgroup_hook_name); prog_id attached */
 	RS_CH_MAX,
 };
 
@@ -87,6 +93,7 @@ struct rs_change {
 	char name[RS_SYSCTL_LEN];
 	int ifindex;
 	int old;
+	uint32_t prog_id;	/* RS_CH_CGROUP */
 };
 
 struct rs_vip {
@@ -143,6 +150,40 @@ bool rs_nl_ipip_supported(void);
 /* Number of tc filters under the clsact ingress and egress of ifindex. */
 int rs_nl_tc_filter_count(int ifindex, size_t *n);
 
+/* ---- ingress programs on interfaces (ingress.c) ---- */
+
+/* One of our packet programs: its tc slot and its names per hook. */
+struct rs_ingress {
+	const char *what;		/* "decapsulator", "TOA reader": for messages */
+	const char *label;		/* "decap", "toa": for status lines */
+	const char *tc_name, *xdp_name;	/* bpf_prog_info.name */
+	uint32_t tc_handle, tc_prio;
+};
+
+extern const struct rs_ingress rs_ingress_decap, rs_ingress_toa;
+
+/* The program and hook an attachment record stands for; NULL if kind is
+ * no ingress attachment. */
+const struct rs_ingress *rs_change_ingress(enum rs_change_kind kind, enum rs_hook *hook);
+/* The record kind for attaching in at hook (RS_CH_MAX if none). */
+enum rs_change_kind rs_ingress_change_kind(const struct rs_ingress *in, enum rs_hook hook);
+/* Id of the program at in's slot (tc: its handle/priority; xdp: any mode),
+ * 0 if the slot is empty; *ours tells whether it is in's program. */
+int rs_ingress_slot(const struct rs_ingress *in, enum rs_hook hook, int ifindex,
+		    uint32_t *prog_id, bool *ours);
+/* Attaches prog_fd at in's slot, never replacing anything. */
+int rs_ingress_attach(const struct rs_ingress *in, enum rs_hook hook, int ifindex, int prog_fd,
+		      bool *created_clsact);
+/* Detaches in's program from ifindex (only ours); removes clsact when we
+ * created it and nothing else uses it. -ENOENT when it was not there. */
+int rs_ingress_detach(const struct rs_ingress *in, enum rs_hook hook, int ifindex,
+		      bool created_clsact);
+bool rs_prog_fd_is(int prog_fd, const char *name);
+bool rs_prog_id_is(uint32_t prog_id, const char *name);
+/* Opens the maps called names[] among those prog_fd uses into fds[];
+ * -ENOENT (nothing left open) unless all are found. */
+int rs_prog_maps(int prog_fd, const char *const *names, int *fds, size_t n);
+
 /* ---- the BPF decapsulator (decap.c) ---- */
 
 struct xvs_rs;
@@ -165,18 +206,62 @@ void rs_decap_close(struct rs_decap *d);
 
 /* Id of the program at our slot (tc: our handle/priority; xdp: any mode), 0
  * if the slot is empty; *ours tells whether it is the decapsulator. */
-int rs_decap_slot(enum rs_hook hook, int ifindex, uint32_t *prog_id, bool *ours);
-int rs_decap_attach(const struct rs_decap *d, enum rs_hook hook, int ifindex,
-		    bool *created_clsact);
-/* Detaches our program from ifindex (only ours); removes clsact when we
- * created it and nothing else uses it. -ENOENT when it was not there. */
-int rs_decap_detach(enum rs_hook hook, int ifindex, bool created_clsact);
 
 int rs_decap_vip_add(const struct rs_decap *d, uint32_t addr);
 int rs_decap_vip_del(const struct rs_decap *d, uint32_t addr);
 int rs_decap_vips(const struct rs_decap *d, uint32_t *out, size_t max, size_t *n);
 int rs_decap_counters(const struct rs_decap *d, uint64_t out[XVS_RS_CNT_MAX]);
 extern const char *const rs_counter_names[XVS_RS_CNT_MAX];
+
+/* ---- the TOA reader (toa.c) ---- */
+
+/* Where the cgroup programs hook in. */
+enum rs_cgroup_hook { RS_CG_PEER4, RS_CG_PEER6, RS_CG_SOCKOPS, RS_CG_MAX };
+
+struct xvs_toa;
+
+struct rs_toa {
+	struct xvs_toa *skel;	/* set when loaded by this process */
+	int ingress_fd;		/* the packet program for the chosen hook */
+	int cg_fds[RS_CG_MAX];	/* the cgroup programs (only when loaded here) */
+	int conns_fd;
+	int counts_fd;
+};
+
+#define RS_TOA_INIT { .skel = NULL, .ingress_fd = -1, \
+		      .cg_fds = { -1, -1, -1 }, .conns_fd = -1, .counts_fd = -1 }
+
+extern const char *const rs_toa_counter_names[];
+const char *rs_cgroup_hook_name(enum rs_cgroup_hook h);
+int rs_cgroup_hook_parse(const char *s, enum rs_cgroup_hook *out);
+
+/* Loads a fresh TOA reader serving the network namespace with this cookie;
+ * the packet program for hook is t->ingress_fd. */
+int rs_toa_load(struct rs_toa *t, enum rs_hook hook, uint64_t netns_cookie);
+/* Finds the maps (and, with a recorded ingress attachment, the packet
+ * program) of the reader that st records; -ENOENT when it is gone. */
+int rs_toa_open_from_state(struct rs_toa *t, const struct rs_state *st);
+void rs_toa_close(struct rs_toa *t);
+int rs_toa_counters(const struct rs_toa *t, uint64_t out[]);
+/* Number of connections in the map (at most max counted). */
+int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n);
+
+/* An fd of the root of the caller's cgroup v2 hierarchy, from a detached
+ * mount (fsmount): nothing appears in, or must be removed from, any mount
+ * namespace, whether or not /sys/fs/cgroup is visible. */
+int rs_cgroup_root_open(void);
+/* Attaches the loaded program for h (BPF_F_ALLOW_MULTI: other programs
+ * stay); *prog_id names it for the record. */
+int rs_toa_cgroup_attach(const struct rs_toa *t, int cg_fd, enum rs_cgroup_hook h,
+			 uint32_t *prog_id);
+/* Detaches program prog_id from h if it is attached and is ours; -ENOENT
+ * when it is not there. */
+int rs_toa_cgroup_detach(int cg_fd, enum rs_cgroup_hook h, uint32_t prog_id);
+/* Whether prog_id is attached at h. */
+int rs_toa_cgroup_attached(int cg_fd, enum rs_cgroup_hook h, uint32_t prog_id, bool *attached);
+/* Detaches TOA cgroup programs whose packet program no longer exists (their
+ * namespace died without `down`); *n_removed counts them. */
+int rs_toa_cgroup_gc(int cg_fd, size_t *n_removed);
 
 /* ---- changes (change.c): apply one, undo one ---- */
 

@@ -12,6 +12,9 @@
  *   link tunl0 0
  *   tc r0 3 1                        (ifindex, clsact created by up)
  *   xdp r0 3 0
+ *   toa-tc r0 3 1                    (fullnat: the TOA reader, as tc/xdp)
+ *   toa-xdp r0 3 0
+ *   cgroup getpeername4 812          (fullnat: program id on the cgroup root)
  *
  * The netns cookie guards against a namespace inode being reused after a
  * namespace died with its record still on disk. */
@@ -36,6 +39,9 @@ static const char *const change_keywords[RS_CH_MAX] = {
 	[RS_CH_LINK_UP] = "link",
 	[RS_CH_TC] = "tc",
 	[RS_CH_XDP] = "xdp",
+	[RS_CH_TOA_TC] = "toa-tc",
+	[RS_CH_TOA_XDP] = "toa-xdp",
+	[RS_CH_CGROUP] = "cgroup",
 };
 
 int rs_state_path(char *buf, size_t len)
@@ -75,6 +81,8 @@ static int parse_change(struct rs_change *c, const char *kw, const char *rest)
 		case RS_CH_SYSCTL:
 		case RS_CH_LINK_UP:
 			return sscanf(rest, "%95s %d", c->name, &c->old) == 2 ? 0 : -EINVAL;
+		case RS_CH_CGROUP:
+			return sscanf(rest, "%31s %" SCNu32, c->name, &c->prog_id) == 2 ? 0 : -EINVAL;
 		default:
 			return sscanf(rest, "%15s %d %d", c->name, &c->ifindex, &c->old) == 3 ?
 			       0 : -EINVAL;
@@ -163,6 +171,9 @@ static void write_state(FILE *f, const struct rs_state *st)
 
 		if (c->kind == RS_CH_SYSCTL || c->kind == RS_CH_LINK_UP)
 			fprintf(f, "%s %s %d\n", change_keywords[c->kind], c->name, c->old);
+		else if (c->kind == RS_CH_CGROUP)
+			fprintf(f, "%s %s %" PRIu32 "\n", change_keywords[c->kind], c->name,
+				c->prog_id);
 		else
 			fprintf(f, "%s %s %d %d\n", change_keywords[c->kind], c->name,
 				c->ifindex, c->old);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `xvs-rs status`: what up recorded, checked against what is in place now
  * (VIPs on lo, sysctl values, attached programs, the decapsulator's VIPs and
- * counters). */
+ * counters, the TOA reader's cgroup programs, connections and counters). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rs.h"
+#include "xvs/toa_abi.h"
 
 static void print_vips(const struct rs_state *st)
 {
@@ -26,9 +28,29 @@ static void print_vips(const struct rs_state *st)
 	}
 }
 
+static void print_cgroup(const struct rs_change *c)
+{
+	enum rs_cgroup_hook h;
+	bool attached = false;
+	int cg;
+
+	cg = rs_cgroup_root_open();
+	if (cg >= 0 && !rs_cgroup_hook_parse(c->name, &h) &&
+	    rs_toa_cgroup_attached(cg, h, c->prog_id, &attached))
+		attached = false;
+	if (cg >= 0)
+		close(cg);
+	if (attached)
+		printf("cgroup %s: prog id %u attached\n", c->name, c->prog_id);
+	else
+		printf("cgroup %s: prog id %u MISSING\n", c->name, c->prog_id);
+}
+
 static void print_change(const struct rs_change *c)
 {
+	const struct rs_ingress *in;
 	char dotted[RS_SYSCTL_LEN];
+	enum rs_hook hook;
 	uint32_t id;
 	bool ours;
 	int cur;
@@ -47,20 +69,40 @@ static void print_change(const struct rs_change *c)
 	case RS_CH_LINK_UP:
 		printf("link %s: set up (was down)\n", c->name);
 		break;
-	case RS_CH_TC:
-	case RS_CH_XDP:
-		if ((int)if_nametoindex(c->name) != c->ifindex ||
-		    rs_decap_slot(c->kind == RS_CH_XDP ? RS_HOOK_XDP : RS_HOOK_TC, c->ifindex,
-				  &id, &ours) || !ours)
-			printf("decap %s %s: MISSING\n", c->kind == RS_CH_XDP ? "xdp" : "tc",
-			       c->name);
-		else
-			printf("decap %s %s: prog id %u attached\n",
-			       c->kind == RS_CH_XDP ? "xdp" : "tc", c->name, id);
+	case RS_CH_CGROUP:
+		print_cgroup(c);
 		break;
 	default:
+		in = rs_change_ingress(c->kind, &hook);
+		if (!in)
+			break;
+		if ((int)if_nametoindex(c->name) != c->ifindex ||
+		    rs_ingress_slot(in, hook, c->ifindex, &id, &ours) || !ours)
+			printf("%s %s %s: MISSING\n", in->label, rs_hook_name(hook), c->name);
+		else
+			printf("%s %s %s: prog id %u attached\n", in->label, rs_hook_name(hook),
+			       c->name, id);
 		break;
 	}
+}
+
+static void print_toa(const struct rs_state *st)
+{
+	struct rs_toa t = RS_TOA_INIT;
+	uint64_t cnt[XVS_TOA_CNT_MAX];
+	size_t n;
+
+	if (rs_toa_open_from_state(&t, st)) {
+		printf("toa reader: not attached anywhere\n");
+		return;
+	}
+	if (!rs_toa_entries(&t, XVS_TOA_MAX_CONNS, &n))
+		printf("toa connections %zu\n", n);
+	if (!rs_toa_counters(&t, cnt))
+		for (int k = 0; k < XVS_TOA_CNT_MAX; k++)
+			printf("counter %s %llu\n", rs_toa_counter_names[k],
+			       (unsigned long long)cnt[k]);
+	rs_toa_close(&t);
 }
 
 static void print_decap(const struct rs_state *st)
@@ -109,10 +151,14 @@ int rs_cmd_status(const struct rs_opts *o)
 	printf("mode %s\n", rs_mode_name(st.mode));
 	if (st.mode == RS_MODE_TUN)
 		printf("decapsulation %s\n", rs_hook_name(st.hook));
+	if (st.mode == RS_MODE_FULLNAT)
+		printf("toa reader %s\n", rs_hook_name(st.hook));
 	print_vips(&st);
 	for (size_t i = 0; i < st.n_changes; i++)
 		print_change(&st.changes[i]);
-	if (st.hook == RS_HOOK_TC || st.hook == RS_HOOK_XDP)
+	if (st.mode == RS_MODE_FULLNAT)
+		print_toa(&st);
+	else if (st.hook == RS_HOOK_TC || st.hook == RS_HOOK_XDP)
 		print_decap(&st);
 	return RS_EXIT_OK;
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* `xvs-rs up`: validates everything first, then makes the changes a DR or
- * TUN real server needs, recording each with its "before" value; if a step
- * fails, the steps of this run are undone and the record stays as it was. */
+/* `xvs-rs up`: validates everything first, then makes the changes a DR, TUN
+ * or FULLNAT real server needs, recording each with its "before" value; if a
+ * step fails, the steps of this run are undone and the record stays as it
+ * was. */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rs.h"
 
@@ -15,6 +18,7 @@
 struct up_plan {
 	int lo_ifindex;
 	enum rs_hook hook;
+	const struct rs_ingress *ingress;		/* tc/xdp hooks: which program */
 	char targets[RS_MAX_IFACES][IF_NAMESIZE];	/* interfaces to attach to */
 	size_t n_targets;
 };
@@ -37,12 +41,13 @@ static bool kernel_has_ipip(void)
 	return rs_nl_ipip_supported() && if_nametoindex(RS_TUNL0);
 }
 
-static bool recorded_attach(struct rs_state *st, const char *ifname)
+static bool recorded_attach(struct rs_state *st, const struct rs_ingress *in, const char *ifname)
 {
-	return rs_state_change(st, RS_CH_TC, ifname) || rs_state_change(st, RS_CH_XDP, ifname);
+	return rs_state_change(st, rs_ingress_change_kind(in, RS_HOOK_TC), ifname) ||
+	       rs_state_change(st, rs_ingress_change_kind(in, RS_HOOK_XDP), ifname);
 }
 
-/* Interfaces the decapsulator goes on, each checked to exist, not to be
+/* Interfaces the packet program goes on, each checked to exist, not to be
  * loopback, and to have our slot free (or ours from an earlier up). */
 static int plan_targets(const struct rs_opts *o, struct rs_state *st, struct up_plan *p)
 {
@@ -61,7 +66,8 @@ static int plan_targets(const struct rs_opts *o, struct rs_state *st, struct up_
 			return err;
 		}
 		if (!p->n_targets) {
-			rs_err("no UP non-loopback interface to receive tunnelled packets; use --iface");
+			rs_err("no UP non-loopback interface to receive the director's packets; "
+			       "use --iface");
 			return -ENODEV;
 		}
 	}
@@ -74,12 +80,13 @@ static int plan_targets(const struct rs_opts *o, struct rs_state *st, struct up_
 			return -ENODEV;
 		}
 		if (flags & IFF_LOOPBACK) {
-			rs_err("interface '%s' is loopback: tunnelled packets do not arrive there", name);
+			rs_err("interface '%s' is loopback: the director's packets do not arrive there",
+			       name);
 			return -EINVAL;
 		}
-		if (recorded_attach(st, name))
+		if (recorded_attach(st, p->ingress, name))
 			continue;
-		err = rs_decap_slot(p->hook, ifindex, &id, &ours);
+		err = rs_ingress_slot(p->ingress, p->hook, ifindex, &id, &ours);
 		if (err) {
 			rs_err("cannot query %s of '%s': %s", rs_hook_name(p->hook), name,
 			       strerror(-err));
@@ -88,7 +95,7 @@ static int plan_targets(const struct rs_opts *o, struct rs_state *st, struct up_
 		if (id) {
 			rs_err("interface '%s' already has %s program id %u%s; not replacing it",
 			       name, p->hook == RS_HOOK_XDP ? "an XDP" : "a tc", id,
-			       ours ? " (an xvs-rs decapsulator not recorded here)" : "");
+			       ours ? " (an xvs-rs program not recorded here)" : "");
 			return -EBUSY;
 		}
 	}
@@ -112,15 +119,18 @@ static int plan_up(const struct rs_opts *o, struct rs_state *st, bool fresh, str
 		p->hook = RS_HOOK_NONE;
 		return 0;
 	}
+	p->ingress = o->mode == RS_MODE_FULLNAT ? &rs_ingress_toa : &rs_ingress_decap;
 	if (!fresh) {
 		p->hook = st->hook;
 		if (o->hook_given && o->hook != st->hook) {
-			rs_err("this network namespace already decapsulates with %s; "
-			       "run 'xvs-rs down' for its VIPs first", rs_hook_name(st->hook));
+			rs_err("this network namespace already runs its %s program with %s; "
+			       "run 'xvs-rs down' first", p->ingress->what, rs_hook_name(st->hook));
 			return -EEXIST;
 		}
+	} else if (o->mode == RS_MODE_TUN && !o->hook_given && kernel_has_ipip()) {
+		p->hook = RS_HOOK_KERNEL;
 	} else {
-		p->hook = !o->hook_given && kernel_has_ipip() ? RS_HOOK_KERNEL : o->hook;
+		p->hook = o->hook;
 	}
 	if (p->hook == RS_HOOK_KERNEL) {
 		for (size_t i = 0; i < o->n_ifaces; i++)
@@ -204,10 +214,43 @@ static int apply_kernel_tunnel(struct rs_state *st)
 	return err;
 }
 
-static int apply_decap(struct rs_state *st, const struct up_plan *p, struct rs_decap *d)
+/* Attaches prog_fd on every target not recorded yet, recording each. */
+static int attach_targets(struct rs_state *st, const struct up_plan *p, int prog_fd)
 {
 	struct rs_change c;
 	bool created;
+	int err;
+
+	for (size_t i = 0; i < p->n_targets; i++) {
+		if (recorded_attach(st, p->ingress, p->targets[i]))
+			continue;
+		if (prog_fd < 0) {
+			rs_err("the %s program recorded here is no longer attached anywhere; "
+			       "run 'xvs-rs down' first", p->ingress->what);
+			return -ENOENT;
+		}
+		memset(&c, 0, sizeof(c));
+		c.kind = rs_ingress_change_kind(p->ingress, p->hook);
+		c.ifindex = if_nametoindex(p->targets[i]);
+		snprintf(c.name, sizeof(c.name), "%s", p->targets[i]);
+		err = rs_ingress_attach(p->ingress, p->hook, c.ifindex, prog_fd, &created);
+		if (err) {
+			rs_err("cannot attach the %s program (%s) to '%s': %s", p->ingress->what,
+			       rs_hook_name(p->hook), c.name, strerror(-err));
+			return err;
+		}
+		c.old = created;
+		err = rs_state_add_change(st, &c);
+		if (err) {
+			rs_change_undo(&c);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int apply_decap(struct rs_state *st, const struct up_plan *p, struct rs_decap *d)
+{
 	int err;
 
 	err = rs_relax_rp_filter(st, "all");
@@ -232,27 +275,62 @@ static int apply_decap(struct rs_state *st, const struct up_plan *p, struct rs_d
 			return err;
 		}
 	}
-	for (size_t i = 0; i < p->n_targets; i++) {
-		if (recorded_attach(st, p->targets[i]))
-			continue;
-		memset(&c, 0, sizeof(c));
-		c.kind = p->hook == RS_HOOK_XDP ? RS_CH_XDP : RS_CH_TC;
-		c.ifindex = if_nametoindex(p->targets[i]);
-		snprintf(c.name, sizeof(c.name), "%s", p->targets[i]);
-		err = rs_decap_attach(d, p->hook, c.ifindex, &created);
-		if (err) {
-			rs_err("cannot attach the decapsulator (%s) to '%s': %s",
-			       rs_hook_name(p->hook), c.name, strerror(-err));
-			return err;
-		}
-		c.old = created;
-		err = rs_state_add_change(st, &c);
-		if (err) {
-			rs_change_undo(&c);
-			return err;
-		}
+	return attach_targets(st, p, d->prog_fd);
+}
+
+/* Attaches the cgroup programs not recorded yet to the cgroup v2 root,
+ * after collecting programs left by namespaces that died without down. */
+static int attach_cgroup(struct rs_state *st, const struct rs_toa *t)
+{
+	struct rs_change c;
+	size_t collected;
+	int cg, err = 0;
+
+	cg = rs_cgroup_root_open();
+	if (cg < 0) {
+		rs_err("cannot open the cgroup v2 hierarchy: %s", strerror(-cg));
+		return cg;
 	}
-	return 0;
+	if (!rs_toa_cgroup_gc(cg, &collected) && collected)
+		printf("xvs-rs: detached %zu TOA cgroup program(s) of namespaces that no "
+		       "longer exist\n", collected);
+	for (int h = 0; !err && h < RS_CG_MAX; h++) {
+		memset(&c, 0, sizeof(c));
+		c.kind = RS_CH_CGROUP;
+		snprintf(c.name, sizeof(c.name), "%s", rs_cgroup_hook_name(h));
+		if (rs_state_change(st, RS_CH_CGROUP, c.name))
+			continue;
+		err = rs_toa_cgroup_attach(t, cg, h, &c.prog_id);
+		if (err) {
+			rs_err("cannot attach the TOA program to cgroup %s: %s", c.name,
+			       strerror(-err));
+			break;
+		}
+		err = rs_state_add_change(st, &c);
+		if (err)
+			rs_change_undo(&c);
+	}
+	close(cg);
+	return err;
+}
+
+/* fullnat: the TOA reader on the interfaces, then on the cgroup (packets
+ * fill the map before anything reads it). */
+static int apply_toa(struct rs_state *st, const struct up_plan *p, struct rs_toa *t)
+{
+	int err;
+
+	err = rs_toa_open_from_state(t, st);
+	if (err == -ENOENT)
+		err = rs_toa_load(t, p->hook, st->netns_cookie);
+	if (err) {
+		rs_err("cannot load the TOA reader: %s", strerror(-err));
+		return err;
+	}
+	err = attach_targets(st, p, t->ingress_fd);
+	if (!err)
+		err = attach_cgroup(st, t);
+	return err;
 }
 
 /* Undoes this run: VIP map entries, recorded changes, addresses. */
@@ -278,6 +356,13 @@ static void print_done(const struct rs_state *st, const struct up_plan *p)
 	printf("xvs-rs: up --mode %s", rs_mode_name(st->mode));
 	if (st->mode == RS_MODE_TUN)
 		printf(" (decapsulation: %s)", rs_hook_name(p->hook));
+	if (st->mode == RS_MODE_FULLNAT) {
+		printf(" (TOA reader: %s on", rs_hook_name(p->hook));
+		for (size_t i = 0; i < p->n_targets; i++)
+			printf(" %s", p->targets[i]);
+		printf("; cgroup getpeername4, getpeername6, sockops)\n");
+		return;
+	}
 	printf(", VIPs:");
 	for (size_t i = 0; i < st->n_vips; i++) {
 		inet_ntop(AF_INET, &st->vips[i].addr, addr, sizeof(addr));
@@ -290,6 +375,7 @@ int rs_cmd_up(const struct rs_opts *o)
 {
 	static struct rs_state st;
 	struct rs_decap d = RS_DECAP_INIT;
+	struct rs_toa t = RS_TOA_INIT;
 	size_t n_changes0, n_vips0;
 	struct up_plan p;
 	bool fresh;
@@ -297,11 +383,6 @@ int rs_cmd_up(const struct rs_opts *o)
 
 	if (o->mode == RS_MODE_NAT)
 		return print_nat_guidance();
-	if (o->mode == RS_MODE_FULLNAT) {
-		rs_err("--mode fullnat is not supported yet: the real server needs a TOA "
-		       "reader to see client addresses, which a later release adds");
-		return RS_EXIT_FAIL;
-	}
 	err = rs_state_lock();
 	if (err) {
 		rs_err("cannot lock /run/xvs: %s", strerror(-err));
@@ -327,13 +408,17 @@ int rs_cmd_up(const struct rs_opts *o)
 
 	n_changes0 = st.n_changes;
 	n_vips0 = st.n_vips;
-	err = apply_arp(&st);
-	if (!err)
-		err = apply_vips(o, &st, &p);
-	if (!err && p.hook == RS_HOOK_KERNEL)
-		err = apply_kernel_tunnel(&st);
-	if (!err && (p.hook == RS_HOOK_TC || p.hook == RS_HOOK_XDP))
-		err = apply_decap(&st, &p, &d);
+	if (st.mode == RS_MODE_FULLNAT) {
+		err = apply_toa(&st, &p, &t);
+	} else {
+		err = apply_arp(&st);
+		if (!err)
+			err = apply_vips(o, &st, &p);
+		if (!err && p.hook == RS_HOOK_KERNEL)
+			err = apply_kernel_tunnel(&st);
+		if (!err && (p.hook == RS_HOOK_TC || p.hook == RS_HOOK_XDP))
+			err = apply_decap(&st, &p, &d);
+	}
 	if (!err) {
 		err = rs_state_save(&st);
 		if (err)
@@ -342,9 +427,11 @@ int rs_cmd_up(const struct rs_opts *o)
 	if (err) {
 		rollback(&st, n_changes0, n_vips0, &p, &d);
 		rs_decap_close(&d);
+		rs_toa_close(&t);
 		return RS_EXIT_FAIL;
 	}
 	rs_decap_close(&d);
+	rs_toa_close(&t);
 	print_done(&st, &p);
 	return RS_EXIT_OK;
 }

@@ -74,14 +74,14 @@ check "missing --mode" bad_args up --vip "$VIP"
 check "interface not found" bad_args up --mode tun --vip "$VIP" --iface nosuch0
 check "unknown hook" bad_args up --mode tun --vip "$VIP" --hook ebpf
 check "--hook with dr" bad_args up --mode dr --vip "$VIP" --hook xdp
-check "fullnat: not supported yet" bad_args up --mode fullnat --vip "$VIP"
+check "fullnat: --vip refused (the director connects to the RIP)" bad_args up --mode fullnat --vip "$VIP"
 check "unknown command" bad_args sideways --vip "$VIP"
 check "down without up" bad_args down --vip "$VIP"
 check "down without --vip" bad_args down
 check "error messages name the problem" eval \
 	"xvs_rs rs up --mode dr --vip 10.0.0.300 2>&1 | grep -q '10.0.0.300' &&
 	 xvs_rs rs up --mode tun --vip $VIP --iface nosuch0 2>&1 | grep -q nosuch0 &&
-	 xvs_rs rs up --mode fullnat --vip $VIP 2>&1 | grep -q 'not supported yet'"
+	 xvs_rs rs up --mode fullnat --vip $VIP 2>&1 | grep -q -- '--vip does not apply to --mode fullnat'"
 before=$(snapshot)
 check "nat: prints what to do, exit 0" eval \
 	"xvs_rs rs up --mode nat | grep -q 'default'"
