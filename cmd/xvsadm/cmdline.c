@@ -339,6 +339,41 @@ static int h_ifaces(struct pstate *ps, const struct opt_spec *spec, const char *
 	return 0;
 }
 
+/* -z: DPVS's message for anything that is not a usable IPv4 address */
+static int h_laddr(struct pstate *ps, const struct opt_spec *spec, const char *arg)
+{
+	int r = xvsadm_parse_laddr(arg, &ps->cl->laddr.addr);
+
+	(void)spec;
+	if (r == -2) {
+		ps->cl->ipv6 = true;
+		unsupported(ps, "xvsadm: IPv6 local addresses are not supported yet");
+		return 0;
+	}
+	return r ? xvsadm_fail(ps->err, XVSADM_EXIT_ARGS, "illegal local address") : 0;
+}
+
+static int h_ifname(struct pstate *ps, const struct opt_spec *spec, const char *arg)
+{
+	(void)spec;
+	if (!xvsadm_ifname_valid(arg))
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: invalid interface name `%s'", arg);
+	snprintf(ps->cl->laddr.ifname, sizeof(ps->cl->laddr.ifname), "%s", arg);
+	return 0;
+}
+
+static int h_lport_range(struct pstate *ps, const struct opt_spec *spec, const char *arg)
+{
+	if (set_command(ps, spec->data))
+		return ps->err->code;
+	if (xvsadm_parse_port_range(arg, &ps->cl->lport_min, &ps->cl->lport_max))
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: invalid local port range `%s' (MIN-MAX within 1-65535)",
+				   arg);
+	return 0;
+}
+
 /* ---- the option table ---- */
 
 #define CMD(lname, sname, cmd) \
@@ -365,6 +400,10 @@ static const struct opt_spec opt_table[] = {
 	CMD("restore", 'R', XVSADM_CMD_RESTORE),
 	CMD("save", 'S', XVSADM_CMD_SAVE),
 	CMD("detach", 0, XVSADM_CMD_DETACH),
+	CMD("add-laddr", 'P', XVSADM_CMD_ADDLADDR),	/* DPVS */
+	CMD("del-laddr", 'Q', XVSADM_CMD_DELLADDR),
+	CMD("get-laddr", 'G', XVSADM_CMD_GETLADDR),
+	WITH("lport-range", 0, ARG_REQUIRED, -1, h_lport_range, XVSADM_CMD_LPORT_RANGE),
 	WITH("start-daemon", 0, ARG_REQUIRED, -1, h_daemon_cmd, XVSADM_CMD_STARTDAEMON),
 	WITH("stop-daemon", 0, ARG_REQUIRED, -1, h_daemon_cmd, XVSADM_CMD_STOPDAEMON),
 	WITH("tcp-service", 't', ARG_REQUIRED, XVSADM_OPT_SERVICE, h_service, IPPROTO_TCP),
@@ -413,6 +452,8 @@ static const struct opt_spec opt_table[] = {
 	WITH("hook", 0, ARG_REQUIRED, XVSADM_OPT_HOOK, h_hook, 0),
 	WITH("ifaces", 0, ARG_REQUIRED, XVSADM_OPT_IFACES, h_ifaces, 0),
 	FLAG("counters", 0, COUNTERS, 0),
+	WITH("laddr", 'z', ARG_REQUIRED, XVSADM_OPT_LADDR, h_laddr, 0),
+	WITH("ifname", 'F', ARG_REQUIRED, XVSADM_OPT_IFNAME, h_ifname, 0),
 };
 
 #define N_OPTS (sizeof(opt_table) / sizeof(opt_table[0]))

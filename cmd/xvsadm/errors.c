@@ -8,6 +8,9 @@
 
 #include "xvsadm.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* svc: the dest operations' -ENOENT was about the service (true) or the
  * real server (false); ANY_SVC: either. */
 enum svc_state { ANY_SVC, SVC_MISSING, SVC_PRESENT };
@@ -47,6 +50,18 @@ static const struct {
 	  "connection thresholds (-x/-y) are not supported by this xvs yet" },
 	{ XVSADM_CMD_EDITDEST, EOPNOTSUPP, ANY_SVC,
 	  "connection thresholds (-x/-y) are not supported by this xvs yet" },
+	/* local addresses: a part of a service, like its real servers */
+	{ XVSADM_CMD_ADDLADDR, ESRCH, ANY_SVC, "Service not defined" },
+	{ XVSADM_CMD_ADDLADDR, EEXIST, ANY_SVC, "Local address already exists" },
+	{ XVSADM_CMD_ADDLADDR, ENOSPC, ANY_SVC,
+	  "Too many local addresses (at most " STR(XVS_LADDR_MAX) " per service)" },
+	{ XVSADM_CMD_ADDLADDR, ENODEV, ANY_SVC, "No such interface" },
+	{ XVSADM_CMD_ADDLADDR, EINVAL, ANY_SVC, "illegal local address" },
+	{ XVSADM_CMD_DELLADDR, ESRCH, ANY_SVC, "Service not defined" },
+	{ XVSADM_CMD_DELLADDR, ENOENT, ANY_SVC, "No such local address" },
+	{ XVSADM_CMD_GETLADDR, ESRCH, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_GETLADDR, ENOENT, ANY_SVC, "No such service" },
+	{ XVSADM_CMD_LPORT_RANGE, EINVAL, ANY_SVC, "xvsadm: invalid local port range" },
 	{ XVSADM_CMD_NONE, EPERM, ANY_SVC, "Permission denied (you must be root)" },
 	{ XVSADM_CMD_NONE, EACCES, ANY_SVC, "Permission denied (you must be root)" },
 	{ XVSADM_CMD_NONE, ENOMEM, ANY_SVC, "Memory allocation problem" },
@@ -67,4 +82,17 @@ const char *xvsadm_op_strerror(enum xvsadm_cmd cmd, int err, bool svc_exists)
 		return op_errors[i].msg;
 	}
 	return xvs_strerror(-e);
+}
+
+const char *xvsadm_op_message(char *buf, size_t len, const struct xvsadm_cmdline *cl, int err,
+			      bool svc_exists)
+{
+	const char *msg = xvsadm_op_strerror(cl->cmd, err, svc_exists);
+
+	/* which interface is missing: -F's */
+	if (err == -ENODEV && cl->laddr.ifname[0]) {
+		snprintf(buf, len, "%s `%s'", msg, cl->laddr.ifname);
+		return buf;
+	}
+	return msg;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* -L layouts, byte for byte as ipvsadm 1.31 prints them: the plain table,
  * --stats, --rate, --thresholds, --persistent-conn, --tun-info, -c,
- * --timeout, plus the xvs --counters list. Pure functions over libxvs
+ * --timeout, plus DPVS's -G table, the xvs local-address lines and the xvs
+ * --counters list. Pure functions over libxvs
  * structs, written to a FILE. */
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -59,22 +60,27 @@ static const char *proto_name(uint8_t proto)
 	}
 }
 
+void xvsadm_host(char *buf, size_t len, uint32_t addr, unsigned int format)
+{
+	struct in_addr in = { .s_addr = addr };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = in };
+
+	if ((format & XVSADM_FMT_NUMERIC) ||
+	    getnameinfo((struct sockaddr *)&sin, sizeof(sin), buf, (socklen_t)len, NULL, 0,
+			NI_NAMEREQD))
+		inet_ntop(AF_INET, &in, buf, (socklen_t)len);
+}
+
 void xvsadm_addrport(char *buf, size_t len, uint32_t addr, uint16_t port,
 		     uint8_t proto, unsigned int format)
 {
 	char host[NI_MAXHOST], serv[32];
-	struct in_addr in = { .s_addr = addr };
 
-	inet_ntop(AF_INET, &in, host, sizeof(host));
+	xvsadm_host(host, sizeof(host), addr, format);
 	snprintf(serv, sizeof(serv), "%u", port);
 	if (!(format & XVSADM_FMT_NUMERIC)) {
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = in };
-		struct servent *se;
+		struct servent *se = getservbyport(htons(port), proto == IPPROTO_UDP ? "udp" : "tcp");
 
-		if (getnameinfo((struct sockaddr *)&sin, sizeof(sin), host, sizeof(host),
-				NULL, 0, NI_NAMEREQD))
-			inet_ntop(AF_INET, &in, host, sizeof(host));
-		se = getservbyport(htons(port), proto == IPPROTO_UDP ? "udp" : "tcp");
 		if (se)
 			snprintf(serv, sizeof(serv), "%s", se->s_name);
 	}
@@ -251,17 +257,37 @@ static void print_dest_line(FILE *f, const struct xvs_dest_info *d, uint8_t prot
 	}
 }
 
-static void render_entry(FILE *f, const struct xvs_svc_info *s, unsigned int format)
+/* xvs: a service's FULLNAT local addresses follow its real servers in the
+ * layouts that have a Forward column, marked "=>" so that tools reading
+ * ipvsadm's "->" lines skip them (ipvsadm and DPVS show none in -L). */
+static bool layout_shows_laddrs(unsigned int format)
+{
+	return !(format & (XVSADM_FMT_STATS | XVSADM_FMT_RATE | XVSADM_FMT_THRESHOLDS |
+			   XVSADM_FMT_PERSISTCONN | XVSADM_FMT_RULE));
+}
+
+static void print_laddr_line(FILE *f, const struct xvs_laddr_info *l, unsigned int format)
+{
+	char host[NI_MAXHOST];
+
+	xvsadm_host(host, sizeof(host), l->conf.addr, format);
+	fprintf(f, "  => laddr %s dev %s conns %u\n", host, l->conf.ifname, l->conns);
+}
+
+void xvsadm_render_entry(FILE *f, const struct xvs_svc_info *s,
+			 const struct xvsadm_laddr_list *laddrs, unsigned int format)
 {
 	print_service_line(f, s, format);
 	for (size_t i = 0; i < s->n_dests; i++)
 		print_dest_line(f, &s->dests[i], s->conf.proto, format);
+	for (size_t i = 0; laddrs && layout_shows_laddrs(format) && i < laddrs->n; i++)
+		print_laddr_line(f, &laddrs->v[i], format);
 }
 
 void xvsadm_render_service(FILE *f, const struct xvs_svc_info *svc, unsigned int format)
 {
 	xvsadm_render_title(f, format);
-	render_entry(f, svc, format);
+	xvsadm_render_entry(f, svc, NULL, format);
 }
 
 void xvsadm_render_list(FILE *f, const struct xvsadm_table *t, unsigned int format,
@@ -271,7 +297,33 @@ void xvsadm_render_list(FILE *f, const struct xvsadm_table *t, unsigned int form
 		conn_tab_size);
 	xvsadm_render_title(f, format);
 	for (size_t i = 0; i < t->n_svcs; i++)
-		render_entry(f, &t->svcs[i], format);
+		xvsadm_render_entry(f, &t->svcs[i], t->laddrs ? &t->laddrs[i] : NULL, format);
+}
+
+/* -G, DPVS's layout: a title (only when there is a service), then per
+ * service a "VIP:VPORT TOTAL" line and one line per local address. xvs has
+ * no port-conflict counter: CONFLICTS is 0. */
+void xvsadm_render_laddrs(FILE *f, const struct xvsadm_table *t)
+{
+	if (t->lport_min)
+		fprintf(f, "Local port range: %u-%u\n", t->lport_min, t->lport_max);
+	if (t->n_svcs)
+		fprintf(f, "%-20s %-8s %-20s %-10s %-10s\n", "VIP:VPORT", "TOTAL", "SNAT_IP",
+			"CONFLICTS", "CONNS");
+	for (size_t i = 0; i < t->n_svcs; i++) {
+		const struct xvs_svc_conf *c = &t->svcs[i].conf;
+		const struct xvsadm_laddr_list *l = t->laddrs ? &t->laddrs[i] : NULL;
+		char vip[64];
+
+		xvsadm_addrport(vip, sizeof(vip), c->addr, c->port, c->proto, XVSADM_FMT_NUMERIC);
+		fprintf(f, "%-20s %-8zu \n", vip, l ? l->n : 0);
+		for (size_t k = 0; l && k < l->n; k++) {
+			char ip[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &l->v[k].conf.addr, ip, sizeof(ip));
+			fprintf(f, "%-20s %-8s %-20s %-10u %-10u\n", "", "", ip, 0u, l->v[k].conns);
+		}
+	}
 }
 
 void xvsadm_render_conns(FILE *f, const struct xvs_conn_info *c, size_t n,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Value parsers for xvsadm arguments: host[:port], numbers, netmasks,
- * scheduler flags, hooks. Pure functions (name lookups aside). */
+ * local addresses, interface names, port ranges, scheduler flags, hooks.
+ * Pure functions (name lookups aside). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -94,6 +95,60 @@ int xvsadm_parse_addrport(const char *arg, uint8_t proto, uint32_t *addr,
 	if (service_to_port(colon + 1, proto, port))
 		return -1;
 	*port_given = true;
+	return 0;
+}
+
+/* What the data plane can use as a FULLNAT source (libxvs refuses the
+ * rest with -EINVAL; checking here keeps a bad line out of a restore). */
+static bool laddr_usable(uint32_t addr)
+{
+	uint32_t h = ntohl(addr);
+
+	return h != 0 && h != 0xffffffffu && !IN_MULTICAST(h) && (h >> 24) != IN_LOOPBACKNET;
+}
+
+int xvsadm_parse_laddr(const char *arg, uint32_t *addr)
+{
+	struct in6_addr in6;
+
+	if (!arg || !*arg || all_digits(arg))
+		return -1;
+	if (arg[0] == '[' || inet_pton(AF_INET6, arg, &in6) > 0)
+		return -2;
+	if (strchr(arg, ':') || host_to_ipv4(arg, addr) || !laddr_usable(*addr))
+		return -1;
+	return 0;
+}
+
+bool xvsadm_ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= 16 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return false;
+	return true;
+}
+
+int xvsadm_parse_port_range(const char *s, uint16_t *min, uint16_t *max)
+{
+	char buf[16], *dash;
+	long lo, hi;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (!dash)
+		return -1;
+	*dash = '\0';
+	if (xvsadm_parse_number(buf, 1, 65535, &lo) || xvsadm_parse_number(dash + 1, 1, 65535, &hi) ||
+	    lo > hi)
+		return -1;
+	*min = (uint16_t)lo;
+	*max = (uint16_t)hi;
 	return 0;
 }
 

@@ -58,6 +58,9 @@ static bool restorable(enum xvsadm_cmd cmd)
 	case XVSADM_CMD_DELDEST:
 	case XVSADM_CMD_TIMEOUT:
 	case XVSADM_CMD_ZERO:
+	case XVSADM_CMD_ADDLADDR:
+	case XVSADM_CMD_DELLADDR:
+	case XVSADM_CMD_LPORT_RANGE:
 		return true;
 	default:
 		return false;
@@ -137,8 +140,10 @@ struct undo_log {
 	size_t n, cap;
 };
 
-static int undo_push(struct undo_log *u, enum xvsadm_cmd cmd,
-		     const struct xvs_svc_conf *svc, const struct xvs_dest_conf *dest)
+/* Appends an inverse operation of cmd on svc; the caller fills the rest.
+ * NULL when out of memory. */
+static struct xvsadm_cmdline *undo_push(struct undo_log *u, enum xvsadm_cmd cmd,
+					const struct xvs_svc_conf *svc)
 {
 	struct xvsadm_cmdline *op;
 
@@ -147,7 +152,7 @@ static int undo_push(struct undo_log *u, enum xvsadm_cmd cmd,
 		struct xvsadm_cmdline *bigger = realloc(u->ops, cap * sizeof(*bigger));
 
 		if (!bigger)
-			return -ENOMEM;
+			return NULL;
 		u->ops = bigger;
 		u->cap = cap;
 	}
@@ -156,18 +161,84 @@ static int undo_push(struct undo_log *u, enum xvsadm_cmd cmd,
 	op->cmd = cmd;
 	if (svc)
 		op->svc = *svc;
-	if (dest)
-		op->dest = *dest;
+	return op;
+}
+
+static int undo_push_dest(struct undo_log *u, enum xvsadm_cmd cmd,
+			  const struct xvs_svc_conf *svc, const struct xvs_dest_conf *dest)
+{
+	struct xvsadm_cmdline *op = undo_push(u, cmd, svc);
+
+	if (!op)
+		return -ENOMEM;
+	op->dest = *dest;
 	return 0;
 }
 
-/* Re-adding a whole service: pushed so that the service comes back first. */
-static int undo_push_readd(struct undo_log *u, const struct xvs_svc_info *s)
+static int undo_push_laddr(struct undo_log *u, enum xvsadm_cmd cmd,
+			   const struct xvs_svc_conf *svc, const struct xvs_laddr_conf *l)
 {
-	for (size_t k = 0; k < s->n_dests; k++)
-		if (undo_push(u, XVSADM_CMD_ADDDEST, &s->conf, &s->dests[k].conf))
-			return -ENOMEM;
-	return undo_push(u, XVSADM_CMD_ADD, &s->conf, NULL);
+	struct xvsadm_cmdline *op = undo_push(u, cmd, svc);
+
+	if (!op)
+		return -ENOMEM;
+	op->laddr = *l;
+	return 0;
+}
+
+/* Re-adding a whole service with its real servers and local addresses:
+ * pushed so that the service comes back first. */
+static int undo_push_readd(struct xvs *x, struct undo_log *u, const struct xvs_svc_info *s)
+{
+	struct xvs_laddr_info *l = NULL;
+	size_t n = 0;
+	int err = xvs_laddr_list(x, &s->conf, &l, &n);
+
+	for (size_t k = n; k-- > 0 && !err;)
+		err = undo_push_laddr(u, XVSADM_CMD_ADDLADDR, &s->conf, &l[k].conf);
+	free(l);
+	for (size_t k = 0; k < s->n_dests && !err; k++)
+		err = undo_push_dest(u, XVSADM_CMD_ADDDEST, &s->conf, &s->dests[k].conf);
+	if (!err && !undo_push(u, XVSADM_CMD_ADD, &s->conf))
+		err = -ENOMEM;
+	return err;
+}
+
+/* -Q may leave out -F: the inverse -P takes the interface from the table. */
+static int undo_push_laddr_readd(struct xvs *x, struct undo_log *u,
+				 const struct xvsadm_cmdline *op)
+{
+	struct xvs_laddr_info *l = NULL;
+	size_t n = 0;
+	int err = xvs_laddr_list(x, &op->svc, &l, &n);
+
+	for (size_t k = 0; k < n && !err; k++)
+		if (l[k].conf.addr == op->laddr.addr)
+			err = undo_push_laddr(u, XVSADM_CMD_ADDLADDR, &op->svc, &l[k].conf);
+	free(l);
+	return err == -ESRCH ? 0 : err;	/* no service: the -Q itself fails */
+}
+
+static int undo_push_timeout(struct xvs *x, struct undo_log *u)
+{
+	struct xvsadm_cmdline *inv = undo_push(u, XVSADM_CMD_TIMEOUT, NULL);
+
+	if (!inv)
+		return -ENOMEM;
+	if (xvs_timeout_get(x, &inv->timeout[0], &inv->timeout[1], &inv->timeout[2]))
+		u->n--;	/* nothing readable to go back to */
+	return 0;
+}
+
+static int undo_push_lport_range(struct xvs *x, struct undo_log *u)
+{
+	struct xvsadm_cmdline *inv = undo_push(u, XVSADM_CMD_LPORT_RANGE, NULL);
+
+	if (!inv)
+		return -ENOMEM;
+	if (xvs_lport_range_get(x, &inv->lport_min, &inv->lport_max))
+		u->n--;
+	return 0;
 }
 
 /* Records how to take op back, reading what it will overwrite first. */
@@ -181,20 +252,17 @@ static int record_inverse(struct xvs *x, struct undo_log *u, const struct xvsadm
 
 	switch (op->cmd) {
 	case XVSADM_CMD_ADD:
-		return undo_push(u, XVSADM_CMD_DEL, &op->svc, NULL);
+		return undo_push(u, XVSADM_CMD_DEL, &op->svc) ? 0 : -ENOMEM;
 	case XVSADM_CMD_ADDDEST:
-		return undo_push(u, XVSADM_CMD_DELDEST, &op->svc, &op->dest);
-	case XVSADM_CMD_TIMEOUT: {
-		struct xvsadm_cmdline *inv;
-
-		err = undo_push(u, XVSADM_CMD_TIMEOUT, NULL, NULL);
-		if (err)
-			return err;
-		inv = &u->ops[u->n - 1];
-		if (xvs_timeout_get(x, &inv->timeout[0], &inv->timeout[1], &inv->timeout[2]))
-			u->n--;	/* nothing readable to go back to */
-		return 0;
-	}
+		return undo_push_dest(u, XVSADM_CMD_DELDEST, &op->svc, &op->dest);
+	case XVSADM_CMD_ADDLADDR:
+		return undo_push_laddr(u, XVSADM_CMD_DELLADDR, &op->svc, &op->laddr);
+	case XVSADM_CMD_DELLADDR:
+		return undo_push_laddr_readd(x, u, op);
+	case XVSADM_CMD_TIMEOUT:
+		return undo_push_timeout(x, u);
+	case XVSADM_CMD_LPORT_RANGE:
+		return undo_push_lport_range(x, u);
 	case XVSADM_CMD_ZERO:
 		return 0;	/* statistics cannot be restored */
 	default:
@@ -206,24 +274,24 @@ static int record_inverse(struct xvs *x, struct undo_log *u, const struct xvsadm
 	d = xvsadm_find_dest(s, &op->dest);
 	switch (op->cmd) {
 	case XVSADM_CMD_EDIT:
-		if (s)
-			err = undo_push(u, XVSADM_CMD_EDIT, &s->conf, NULL);
+		if (s && !undo_push(u, XVSADM_CMD_EDIT, &s->conf))
+			err = -ENOMEM;
 		break;
 	case XVSADM_CMD_DEL:
 		if (s)
-			err = undo_push_readd(u, s);
+			err = undo_push_readd(x, u, s);
 		break;
 	case XVSADM_CMD_EDITDEST:
 		if (d)
-			err = undo_push(u, XVSADM_CMD_EDITDEST, &s->conf, &d->conf);
+			err = undo_push_dest(u, XVSADM_CMD_EDITDEST, &s->conf, &d->conf);
 		break;
 	case XVSADM_CMD_DELDEST:
 		if (d)
-			err = undo_push(u, XVSADM_CMD_ADDDEST, &s->conf, &d->conf);
+			err = undo_push_dest(u, XVSADM_CMD_ADDDEST, &s->conf, &d->conf);
 		break;
 	case XVSADM_CMD_FLUSH:
 		for (size_t i = 0; i < n && !err; i++)
-			err = undo_push_readd(u, &list[i]);
+			err = undo_push_readd(x, u, &list[i]);
 		break;
 	default:
 		break;
@@ -249,6 +317,7 @@ static int apply_all(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 	struct undo_log u = { 0 };
 	bool loaded_before = xvs_is_loaded(x);
 	int status = 0;
+	char msg[256];
 
 	for (size_t i = 0; i < n; i++) {
 		size_t n_before = u.n;
@@ -260,7 +329,8 @@ static int apply_all(struct xvs *x, const struct xvsadm_cmdline *cls, size_t n)
 			continue;
 		u.n = n_before;		/* the failed operation changed nothing */
 		fprintf(stderr, "line %d: %s\n", cls[i].lineno,
-			xvsadm_op_strerror(cls[i].cmd, err, xvsadm_svc_exists(x, &cls[i].svc)));
+			xvsadm_op_message(msg, sizeof(msg), &cls[i], err,
+					  xvsadm_svc_exists(x, &cls[i].svc)));
 		status = XVSADM_EXIT_FAIL;
 		break;
 	}

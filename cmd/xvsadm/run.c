@@ -49,6 +49,12 @@ int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl)
 	case XVSADM_CMD_ZERO:
 		return xvs_zero(x, (cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE)) ?
 				   &cl->svc : NULL);
+	case XVSADM_CMD_ADDLADDR:
+		return xvs_laddr_add(x, &cl->svc, &cl->laddr);
+	case XVSADM_CMD_DELLADDR:
+		return xvs_laddr_del(x, &cl->svc, &cl->laddr);
+	case XVSADM_CMD_LPORT_RANGE:
+		return xvs_lport_range_set(x, cl->lport_min, cl->lport_max);
 	default:
 		return -EINVAL;
 	}
@@ -95,42 +101,129 @@ static int fetch_rates(struct xvs *x, struct xvs_svc_info **out, size_t *n)
 	return err;
 }
 
+/* The local addresses of each of the n services, in list order. */
+static int fetch_laddrs(struct xvs *x, const struct xvs_svc_info *list, size_t n,
+			struct xvsadm_laddr_list **out)
+{
+	struct xvsadm_laddr_list *l = calloc(n ? n : 1, sizeof(*l));
+	int err = l ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = xvs_laddr_list(x, &list[i].conf, &l[i].v, &l[i].n);
+	if (err) {
+		xvsadm_laddr_lists_free(l, n);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
 static int report(enum xvsadm_cmd cmd, int err, bool svc_exists)
 {
 	fprintf(stderr, "%s\n", xvsadm_op_strerror(cmd, err, svc_exists));
 	return XVSADM_EXIT_FAIL;
 }
 
+/* The table as -L, -S and -G show it: services (with --rate: per-second
+ * values), their local addresses, the local port range. */
+struct listing {
+	struct xvs_svc_info *svcs;
+	size_t n;
+	bool rates;			/* svcs is xvsadm's copy */
+	struct xvsadm_laddr_list *laddrs;
+	uint16_t lport_min, lport_max;
+};
+
+static int listing_fetch(struct xvs *x, struct listing *ls, bool rates)
+{
+	int err;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->rates = rates;
+	err = rates ? fetch_rates(x, &ls->svcs, &ls->n) : fetch_svcs(x, &ls->svcs, &ls->n);
+	if (!err)
+		err = fetch_laddrs(x, ls->svcs, ls->n, &ls->laddrs);
+	if (!err)
+		err = xvs_lport_range_get(x, &ls->lport_min, &ls->lport_max);
+	return err;
+}
+
+static void listing_free(struct listing *ls)
+{
+	xvsadm_laddr_lists_free(ls->laddrs, ls->n);
+	if (ls->rates)
+		xvsadm_svc_list_free(ls->svcs, ls->n);
+	else
+		xvs_svc_list_free(ls->svcs, ls->n);
+}
+
+static struct xvsadm_table listing_table(const struct listing *ls)
+{
+	return (struct xvsadm_table){ ls->svcs, ls->n, ls->laddrs, ls->lport_min,
+				      ls->lport_max };
+}
+
+/* -L -t/-u and -G -t/-u: a table of that one service; -ENOENT without it. */
+static int listing_one(const struct listing *ls, const struct xvs_svc_conf *svc,
+		       struct xvsadm_table *t)
+{
+	const struct xvs_svc_info *s = xvsadm_find_svc(ls->svcs, ls->n, svc);
+	size_t i;
+
+	if (!s)
+		return -ENOENT;
+	i = (size_t)(s - ls->svcs);
+	*t = listing_table(ls);
+	t->svcs = s;
+	t->n_svcs = 1;
+	t->laddrs = &ls->laddrs[i];
+	return 0;
+}
+
 static int list_services(struct xvs *x, const struct xvsadm_cmdline *cl, bool save)
 {
-	struct xvs_svc_info *list;
-	size_t n;
+	struct listing ls;
+	struct xvsadm_table t;
 	/* --stats wins over --rate, as in ipvsadm's layouts */
 	bool rate = (cl->format & XVSADM_FMT_RATE) && !(cl->format & XVSADM_FMT_STATS);
 	bool one = cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE);
-	int err = rate && !save ? fetch_rates(x, &list, &n) : fetch_svcs(x, &list, &n);
+	int err = listing_fetch(x, &ls, rate && !save);
 
-	if (err)
+	if (err) {
+		listing_free(&ls);
 		return report(XVSADM_CMD_LIST, err, true);
-	if (save) {
-		xvsadm_render_save(stdout, &(struct xvsadm_table){ list, n },
-				   cl->format | XVSADM_FMT_RULE);
-	} else if (one) {
-		const struct xvs_svc_info *s = xvsadm_find_svc(list, n, &cl->svc);
-
-		if (!s)
-			err = -ENOENT;
-		else
-			xvsadm_render_service(stdout, s, cl->format);
-	} else {
-		xvsadm_render_list(stdout, &(struct xvsadm_table){ list, n }, cl->format,
-				   xvs_conn_table_size(x));
 	}
-	if (rate && !save)
-		xvsadm_svc_list_free(list, n);
-	else
-		xvs_svc_list_free(list, n);
+	t = listing_table(&ls);
+	if (save) {
+		xvsadm_render_save(stdout, &t, cl->format | XVSADM_FMT_RULE);
+	} else if (one) {
+		err = listing_one(&ls, &cl->svc, &t);
+		if (!err) {
+			xvsadm_render_title(stdout, cl->format);
+			xvsadm_render_entry(stdout, t.svcs, t.laddrs, cl->format);
+		}
+	} else {
+		xvsadm_render_list(stdout, &t, cl->format, xvs_conn_table_size(x));
+	}
+	listing_free(&ls);
 	return err ? report(XVSADM_CMD_LIST, err, false) : 0;
+}
+
+static int list_laddrs(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	struct listing ls;
+	struct xvsadm_table t;
+	int err = listing_fetch(x, &ls, false);
+
+	if (!err) {
+		t = listing_table(&ls);
+		if (cl->options & XVSADM_OPT_BIT(XVSADM_OPT_SERVICE))
+			err = listing_one(&ls, &cl->svc, &t);
+	}
+	if (!err)
+		xvsadm_render_laddrs(stdout, &t);
+	listing_free(&ls);
+	return err ? report(XVSADM_CMD_GETLADDR, err, false) : 0;
 }
 
 static int list_conns(struct xvs *x, const struct xvsadm_cmdline *cl)
@@ -185,9 +278,14 @@ static int run_change(struct xvs *x, const struct xvsadm_cmdline *cl)
 {
 	int err = xvsadm_apply(x, cl);
 	const char *warning;
+	char buf[256];
 
-	if (err)
-		return report(cl->cmd, err, err == -ENOENT && xvsadm_svc_exists(x, &cl->svc));
+	if (err) {
+		fprintf(stderr, "%s\n", xvsadm_op_message(buf, sizeof(buf), cl, err,
+							 err == -ENOENT &&
+							 xvsadm_svc_exists(x, &cl->svc)));
+		return XVSADM_EXIT_FAIL;
+	}
 	if (cl->cmd == XVSADM_CMD_ADDDEST || cl->cmd == XVSADM_CMD_EDITDEST) {
 		warning = xvs_last_warning(x);
 		if (warning)
@@ -206,6 +304,8 @@ static int run(struct xvs *x, const struct xvsadm_cmdline *cl,
 		return run_list(x, cl);
 	case XVSADM_CMD_SAVE:
 		return list_services(x, cl, true);
+	case XVSADM_CMD_GETLADDR:
+		return list_laddrs(x, cl);
 	case XVSADM_CMD_RESTORE:
 		return xvsadm_restore_apply(x, lines, n_lines);
 	case XVSADM_CMD_DETACH:
@@ -284,12 +384,16 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  %s -S [-n]\n"
 		"  %s -a|e virtual-service -r server-address [options]\n"
 		"  %s -d virtual-service -r server-address\n"
+		"  %s -P virtual-service -z local-address -F ifname\n"
+		"  %s -Q virtual-service -z local-address [-F ifname]\n"
+		"  %s -G [virtual-service]\n"
 		"  %s -L|l [virtual-service] [options]\n"
 		"  %s -Z [virtual-service]\n"
 		"  %s --set tcp tcpfin udp\n"
+		"  %s --lport-range min-max\n"
 		"  %s --detach\n"
 		"  %s -h\n\n",
-		p, p, p, p, p, p, p, p, p, p, p, p);
+		p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
 	fprintf(f,
 		"Commands:\n"
 		"Either long or short options are allowed.\n"
@@ -302,9 +406,13 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --add-server      -a        add real server with options\n"
 		"  --edit-server     -e        edit real server with options\n"
 		"  --delete-server   -d        delete real server\n"
+		"  --add-laddr       -P        add local address (FULLNAT source)\n"
+		"  --del-laddr       -Q        del local address\n"
+		"  --get-laddr       -G        get local address\n"
 		"  --list            -L|-l     list the table\n"
 		"  --zero            -Z        zero counters in a service or all services\n"
 		"  --set tcp tcpfin udp        set connection timeout values\n"
+		"  --lport-range min-max       local ports of FULLNAT connections (xvs)\n"
 		"  --detach                    remove the data plane from this namespace (xvs)\n"
 		"  --help            -h        display this help message\n\n");
 	fprintf(f,
@@ -323,6 +431,8 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --ipip         -i                   ipip encapsulation (tunneling)\n"
 		"  --masquerading -m                   masquerading (NAT)\n"
 		"  --fullnat      -b                   full NAT (with -a/-e; DPVS spelling)\n"
+		"  --laddr        -z local-ip          local IP (FULLNAT source address)\n"
+		"  --ifname       -F ifname            nic interface for laddrs\n"
 		"  --tun-type      ipip                tunnel type (only ipip)\n"
 		"  --weight       -w weight            capacity of real server\n"
 		"  --u-threshold  -x uthreshold        upper threshold of connections\n"

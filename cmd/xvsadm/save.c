@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* -S: the table as the -A/-a command lines that rebuild it, in ipvsadm's
- * spelling, so that `xvsadm -S | xvsadm -R` (or ipvsadm -R) restores it. */
+ * spelling, so that `xvsadm -S | xvsadm -R` (or ipvsadm -R) restores it;
+ * plus DPVS's -P lines for FULLNAT local addresses and the xvs
+ * --lport-range line when the range is not the default. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -69,15 +71,37 @@ static void save_dest(FILE *f, const struct xvs_dest_conf *d, uint8_t proto,
 	fprintf(f, "\n");
 }
 
+/* DPVS's -P line (DPVS itself does not save local addresses). */
+static void save_laddr(FILE *f, const struct xvs_laddr_conf *l, const char *sel,
+		       unsigned int format)
+{
+	char host[320];
+
+	xvsadm_host(host, sizeof(host), l->addr, format);
+	fprintf(f, "-P %s -z %s -F %s\n", sel, host, l->ifname);
+}
+
+static bool lport_range_is_default(const struct xvsadm_table *t)
+{
+	return !t->lport_min ||
+	       (t->lport_min == XVS_LPORT_MIN_DEFAULT && t->lport_max == XVS_LPORT_MAX_DEFAULT);
+}
+
 void xvsadm_render_save(FILE *f, const struct xvsadm_table *t, unsigned int format)
 {
+	/* first, so that a restore sets it before any connection needs it */
+	if (!lport_range_is_default(t))
+		fprintf(f, "--lport-range %u-%u\n", t->lport_min, t->lport_max);
 	for (size_t i = 0; i < t->n_svcs; i++) {
 		const struct xvs_svc_info *s = &t->svcs[i];
+		const struct xvsadm_laddr_list *l = t->laddrs ? &t->laddrs[i] : NULL;
 		char sel[400];
 
 		svc_selector(sel, sizeof(sel), &s->conf, format);
 		save_service(f, &s->conf, sel);
 		for (size_t k = 0; k < s->n_dests; k++)
 			save_dest(f, &s->dests[k].conf, s->conf.proto, sel, format);
+		for (size_t k = 0; l && k < l->n; k++)
+			save_laddr(f, &l->v[k].conf, sel, format);
 	}
 }

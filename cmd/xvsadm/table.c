@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Service-list helpers: lookups, deep copies, and --rate's per-second
- * values from two samples (libxvs has no rate estimator yet). */
+/* Service-list helpers: lookups, deep copies, local-address lists, and
+ * --rate's per-second values from two samples (libxvs has no rate
+ * estimator yet). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,13 @@ void xvsadm_svc_list_free(struct xvs_svc_info *list, size_t n)
 	for (size_t i = 0; list && i < n; i++)
 		free(list[i].dests);
 	free(list);
+}
+
+void xvsadm_laddr_lists_free(struct xvsadm_laddr_list *l, size_t n)
+{
+	for (size_t i = 0; l && i < n; i++)
+		free(l[i].v);
+	free(l);
 }
 
 int xvsadm_svc_list_dup(const struct xvs_svc_info *in, size_t n, struct xvs_svc_info **out)

@@ -41,7 +41,11 @@ enum xvsadm_cmd {
 	XVSADM_CMD_RESTORE,
 	XVSADM_CMD_SAVE,
 	XVSADM_CMD_ZERO,
+	XVSADM_CMD_ADDLADDR,	/* DPVS: -P, FULLNAT local addresses */
+	XVSADM_CMD_DELLADDR,	/* DPVS: -Q */
+	XVSADM_CMD_GETLADDR,	/* DPVS: -G */
 	XVSADM_CMD_DETACH,	/* xvs: remove the data plane */
+	XVSADM_CMD_LPORT_RANGE,	/* xvs: --lport-range MIN-MAX */
 	XVSADM_CMD_HELP,
 	XVSADM_CMD_VERSION,
 	XVSADM_CMD_MAX,
@@ -87,6 +91,8 @@ enum xvsadm_opt {
 	XVSADM_OPT_HOOK,	/* xvs */
 	XVSADM_OPT_IFACES,	/* xvs */
 	XVSADM_OPT_COUNTERS,	/* xvs */
+	XVSADM_OPT_LADDR,	/* DPVS: -z */
+	XVSADM_OPT_IFNAME,	/* DPVS: -F */
 	XVSADM_OPT_MAX,
 };
 
@@ -120,6 +126,8 @@ struct xvsadm_cmdline {
 	struct xvs_svc_conf svc;
 	struct xvs_dest_conf dest;
 	bool dest_port_given;		/* -r had a :port */
+	struct xvs_laddr_conf laddr;	/* -z, -F */
+	uint16_t lport_min, lport_max;	/* --lport-range */
 	uint32_t timeout[3];		/* --set tcp tcpfin udp */
 	enum xvs_hook hook;		/* --hook */
 	char ifaces[256];		/* --ifaces; "" means every UP interface */
@@ -153,6 +161,14 @@ int xvsadm_parse_addrport(const char *arg, uint8_t proto, uint32_t *addr,
 			  uint16_t *port, bool *port_given);
 /* Decimal in [min, max] with nothing after it. */
 int xvsadm_parse_number(const char *s, long min, long max, long *out);
+/* -z: an IPv4 literal or name usable as a local address (not zero,
+ * loopback, multicast or broadcast; no port). Returns 0, -1, or -2 for an
+ * IPv6 address. */
+int xvsadm_parse_laddr(const char *arg, uint32_t *addr);
+/* -F: a Linux interface name (1..15 characters, no '/', ':' or space). */
+bool xvsadm_ifname_valid(const char *name);
+/* --lport-range: "MIN-MAX", 1 <= MIN <= MAX <= 65535. */
+int xvsadm_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
 /* Dotted mask or host; contiguous. *mask in network order. */
 int xvsadm_parse_netmask(const char *s, uint32_t *mask);
 /* Comma list of flag-1..3, sh-*, mh-* against the scheduler name. On error
@@ -166,6 +182,9 @@ const char *xvsadm_hook_name(enum xvs_hook hook);
 
 /* "12345" or "123K": ipvsadm's 9-wide large number. */
 void xvsadm_print_largenum(FILE *f, unsigned long long n, unsigned int format);
+/* Host name of addr, or the dotted quad with XVSADM_FMT_NUMERIC or when
+ * it has no name. */
+void xvsadm_host(char *buf, size_t len, uint32_t addr, unsigned int format);
 /* "addr:port", resolved unless format has XVSADM_FMT_NUMERIC. */
 void xvsadm_addrport(char *buf, size_t len, uint32_t addr, uint16_t port,
 		     uint8_t proto, unsigned int format);
@@ -175,9 +194,17 @@ void xvsadm_print_sched_flags(FILE *f, const struct xvs_svc_conf *c);
 const char *xvsadm_fwd_switch(enum xvs_fwd fwd);	/* -g, -i, -m, -b */
 const char *xvsadm_fwd_what(enum xvs_fwd fwd);		/* for messages */
 
+/* One service's FULLNAT local addresses (xvs_laddr_list). */
+struct xvsadm_laddr_list {
+	struct xvs_laddr_info *v;
+	size_t n;
+};
+
 struct xvsadm_table {
 	const struct xvs_svc_info *svcs;
 	size_t n_svcs;
+	const struct xvsadm_laddr_list *laddrs;	/* NULL, or one per service */
+	uint16_t lport_min, lport_max;		/* 0: unknown (not shown or saved) */
 };
 
 /* The full listing: version line, titles, every service. */
@@ -186,6 +213,13 @@ void xvsadm_render_list(FILE *f, const struct xvsadm_table *t,
 /* Titles and one service (ipvsadm -L -t ...). */
 void xvsadm_render_service(FILE *f, const struct xvs_svc_info *svc,
 			   unsigned int format);
+/* One service, its real servers and (plain layout) its local addresses;
+ * laddrs may be NULL. */
+void xvsadm_render_entry(FILE *f, const struct xvs_svc_info *svc,
+			 const struct xvsadm_laddr_list *laddrs, unsigned int format);
+/* -G: DPVS's --get-laddr table for every service of t, after an xvs line
+ * with the local port range when t has one. */
+void xvsadm_render_laddrs(FILE *f, const struct xvsadm_table *t);
 void xvsadm_render_title(FILE *f, unsigned int format);
 void xvsadm_render_conns(FILE *f, const struct xvs_conn_info *c, size_t n,
 			 unsigned int format);
@@ -204,6 +238,8 @@ int xvsadm_rates(const struct xvs_svc_info *prev, size_t n_prev,
 int xvsadm_svc_list_dup(const struct xvs_svc_info *in, size_t n,
 			struct xvs_svc_info **out);
 void xvsadm_svc_list_free(struct xvs_svc_info *list, size_t n);
+/* Frees n local-address lists (the array too). */
+void xvsadm_laddr_lists_free(struct xvsadm_laddr_list *l, size_t n);
 /* The service with conf's (proto, addr, port, fwmark), or NULL. */
 const struct xvs_svc_info *xvsadm_find_svc(const struct xvs_svc_info *list, size_t n,
 					   const struct xvs_svc_conf *conf);
@@ -227,6 +263,10 @@ int xvsadm_restore_parse(FILE *in, struct xvsadm_cmdline **cls, size_t *n,
 /* ipvsadm's message for a libxvs error of an operation; svc_exists tells
  * dest operations whether -ENOENT was about the service. */
 const char *xvsadm_op_strerror(enum xvsadm_cmd cmd, int err, bool svc_exists);
+/* The same for one parsed command, naming the -F interface when it is
+ * missing; may format into buf. */
+const char *xvsadm_op_message(char *buf, size_t len, const struct xvsadm_cmdline *cl, int err,
+			      bool svc_exists);
 
 /* True when the handle's table holds that service. */
 bool xvsadm_svc_exists(struct xvs *x, const struct xvs_svc_conf *svc);

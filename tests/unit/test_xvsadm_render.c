@@ -58,7 +58,7 @@ static void fill_addresses(void)
 	dests3[0].conf.addr = inet_addr("10.0.2.7");
 }
 
-static const struct xvsadm_table table = { svcs, 3 };
+static const struct xvsadm_table table = { .svcs = svcs, .n_svcs = 3 };
 
 static void list_numeric_matches_ipvsadm(void)
 {
@@ -78,7 +78,7 @@ static void list_numeric_matches_ipvsadm(void)
 
 static void list_of_empty_table_has_only_headers(void)
 {
-	struct xvsadm_table empty = { NULL, 0 };
+	struct xvsadm_table empty = { .svcs = NULL };
 
 	EXPECT_STREQ(RENDER(xvsadm_render_list(OUT, &empty, XVSADM_FMT_NUMERIC, 4096)),
 		"IP Virtual Server version 1.2.1 (size=4096)\n"
@@ -108,7 +108,7 @@ static void sched_flag_names_depend_on_scheduler(void)
 		     "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
 		     "TCP  192.0.2.1:1 sh (sh-fallback,sh-port)\n");
 	strcpy(s.conf.sched, "wrr");
-	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &(struct xvsadm_table){ &s, 1 },
+	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &(struct xvsadm_table){ .svcs = &s, .n_svcs = 1 },
 					      XVSADM_FMT_NUMERIC)),
 		     "-A -t 192.0.2.1:1 -s wrr -b flag-1,flag-2,flag-3\n");
 }
@@ -118,7 +118,7 @@ static void stats_line_of_an_idle_service(void)
 	struct xvs_svc_info s = { .conf = { .proto = IPPROTO_TCP, .port = 65535, .sched = "rr" } };
 
 	s.conf.addr = inet_addr("203.0.113.200");
-	EXPECT_STREQ(RENDER(xvsadm_render_list(OUT, &(struct xvsadm_table){ &s, 1 },
+	EXPECT_STREQ(RENDER(xvsadm_render_list(OUT, &(struct xvsadm_table){ .svcs = &s, .n_svcs = 1 },
 					      XVSADM_FMT_NUMERIC | XVSADM_FMT_STATS, 1)),
 		     "IP Virtual Server version 1.2.1 (size=1)\n"
 		     "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"

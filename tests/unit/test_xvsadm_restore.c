@@ -105,7 +105,7 @@ static void bad_restore_input_names_the_line(void)
 		{ "--detach\n", 2, "line 1: the 'detach' command cannot be used in a restore" },
 		{ "-A -t 10.0.0.1:80 -s rr --hook xdp\n", 2,
 		  "line 1: --hook and --ifaces belong on the -R command line" },
-		{ "-A -t 10.0.0.1:80 -s rr\n-Q\n", 2, "line 2: -Q: unknown option" },
+		{ "-A -t 10.0.0.1:80 -s rr\n-K\n", 2, "line 2: -K: unknown option" },
 		{ "-w 1\n", 2, "line 1: Try `xvsadm -h' or 'xvsadm --help' for more information." },
 	};
 
@@ -159,7 +159,7 @@ static void save_then_parse_gives_the_same_table(void)
 		{ .conf = { .proto = IPPROTO_TCP, .port = 0, .sched = "wrr", .persistent = true,
 			    .persist_timeout_s = 300 } },
 	};
-	struct xvsadm_table t = { s, 3 };
+	struct xvsadm_table t = { .svcs = s, .n_svcs = 3 };
 	struct xvsadm_cmdline *cls = NULL;
 	struct xvsadm_err err;
 	char *text = NULL;
