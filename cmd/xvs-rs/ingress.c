@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "rs.h"
-#include "xvs/toa_abi.h"
 
 const struct rs_ingress rs_ingress_decap = {
 	.what = "decapsulator", .label = "decap", .tc_name = XVS_RS_PROG_TC, .xdp_name = XVS_RS_PROG_XDP,

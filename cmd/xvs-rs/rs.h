@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "xvs/rs_abi.h"
+#include "xvs/toa_abi.h"
 
 /* Exit statuses. */
 #define RS_EXIT_OK	0
@@ -243,8 +244,10 @@ int rs_toa_load(struct rs_toa *t, enum rs_hook hook, uint64_t netns_cookie);
 int rs_toa_open_from_state(struct rs_toa *t, const struct rs_state *st);
 void rs_toa_close(struct rs_toa *t);
 int rs_toa_counters(const struct rs_toa *t, uint64_t out[]);
-/* Number of connections in the map (at most max counted). */
-int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n);
+/* Number of connections in the map (at most max counted); calls show (when
+ * not NULL) for each of the first max_shown. */
+int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n, size_t max_shown,
+		   void (*show)(const struct xvs_toa_key *k, const struct xvs_toa_client *c));
 
 /* An fd of the root of the caller's cgroup v2 hierarchy, from a detached
  * mount (fsmount): nothing appears in, or must be removed from, any mount

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "rs.h"
-#include "xvs/toa_abi.h"
 
 static void print_vips(const struct rs_state *st)
 {
@@ -86,6 +85,20 @@ static void print_change(const struct rs_change *c)
 	}
 }
 
+#define RS_TOA_SHOWN	100	/* connections listed one by one */
+
+/* "toa conn RIP:rport <- LIP:lport client CIP:cport", as the socket sees it. */
+static void print_toa_conn(const struct xvs_toa_key *k, const struct xvs_toa_client *c)
+{
+	char local[INET_ADDRSTRLEN], peer[INET_ADDRSTRLEN], client[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &k->local_addr, local, sizeof(local));
+	inet_ntop(AF_INET, &k->peer_addr, peer, sizeof(peer));
+	inet_ntop(AF_INET, &c->addr, client, sizeof(client));
+	printf("toa conn %s:%u <- %s:%u client %s:%u\n", local, ntohs(k->local_port), peer,
+	       ntohs(k->peer_port), client, ntohs(c->port));
+}
+
 static void print_toa(const struct rs_state *st)
 {
 	struct rs_toa t = RS_TOA_INIT;
@@ -96,7 +109,7 @@ static void print_toa(const struct rs_state *st)
 		printf("toa reader: not attached anywhere\n");
 		return;
 	}
-	if (!rs_toa_entries(&t, XVS_TOA_MAX_CONNS, &n))
+	if (!rs_toa_entries(&t, XVS_TOA_MAX_CONNS, &n, RS_TOA_SHOWN, print_toa_conn))
 		printf("toa connections %zu\n", n);
 	if (!rs_toa_counters(&t, cnt))
 		for (int k = 0; k < XVS_TOA_CNT_MAX; k++)

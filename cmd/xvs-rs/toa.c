@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "rs.h"
-#include "xvs/toa_abi.h"
 #include "xvs_toa.skel.h"
 
 const char *const rs_toa_counter_names[XVS_TOA_CNT_MAX] = {
@@ -182,13 +181,17 @@ int rs_toa_counters(const struct rs_toa *t, uint64_t out[])
 	return 0;
 }
 
-int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n)
+int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n, size_t max_shown,
+		   void (*show)(const struct xvs_toa_key *k, const struct xvs_toa_client *c))
 {
 	struct xvs_toa_key key, next;
+	struct xvs_toa_client c;
 	void *prev = NULL;
 
 	*n = 0;
 	while (*n < max && !bpf_map_get_next_key(t->conns_fd, prev, &next)) {
+		if (show && *n < max_shown && !bpf_map_lookup_elem(t->conns_fd, &next, &c))
+			show(&next, &c);
 		(*n)++;
 		key = next;
 		prev = &key;
