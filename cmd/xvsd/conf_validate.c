@@ -142,6 +142,20 @@ static void vs_defaults(struct vctx *v, struct conf_vs *vs)
 		     "Virtual server %s: zero port only valid for persistent services - setting persistence",
 		     vs_name(vs, n, sizeof(n)));
 	}
+	if (vs->kind == CONF_VS_GROUP && vs->group && !vs->persistent) {
+		size_t i;
+
+		for (i = 0; i < vs->group->n_entries; i++) {
+			if (vs->group->entries[i].is_fwmark || vs->group->entries[i].port)
+				continue;
+			vs->persistent = true;
+			vs->persistence_timeout_s = CONF_DEFAULT_PERSISTENCE_S;
+			WARN(v, &vs->group->entries[i].pos,
+			     "Virtual server %s: zero port only valid for persistent services - setting persistence",
+			     vs_name(vs, n, sizeof(n)));
+			break;
+		}
+	}
 	if (vs->ops && vs->protocol != IPPROTO_UDP && vs->kind != CONF_VS_FWMARK) {
 		vs->ops = false;
 		WARN(v, &vs->pos,

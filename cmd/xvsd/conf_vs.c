@@ -102,7 +102,7 @@ static void kw_persistence_granularity(struct conf_ctx *cx, const struct conf_st
 	const struct conf_word *w = &st->w[1];
 	uint64_t prefix;
 
-	if (strchr(w->s, '.')) {
+	if (strchr(w->s, '.') || vs->family == AF_INET) {
 		struct conf_addr a;
 
 		if (!conf_parse_addr(w->s, &a) || a.family != AF_INET) {
