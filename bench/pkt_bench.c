@@ -131,19 +131,66 @@ static const char *const prog_names[P_MAX] = {
 /* Where a TCP packet goes, and what the data plane must do with it. */
 struct path {
 	const char *name;
-	const char *daddr;
+	const char *daddr;		/* request to an address of our own */
 	uint16_t dport;
 	bool service;			/* a virtual service (else: passed) */
 	enum xvs_counter reason;	/* the counter each packet must hit */
 	enum pkt_verdict verdict;
+	bool std;			/* request to standard service svc instead */
+	bool reply;			/* the real server's answer on svc's connection */
+	enum fix_std_svc svc;
+	enum xvs_counter also;		/* a second counter every packet hits
+					 * (XVS_CNT_RX, which all do: none) */
 };
 
-/* The fixture's standard services STD_DR_TCP and STD_TUN_TCP (pkt.h), and
- * the director's own address. */
-static const struct path path_dr = { "dr", FIX_VIP, 80, true, XVS_CNT_FWD_DR, V_TX };
-static const struct path path_tun = { "tun", FIX_VIP, 443, true, XVS_CNT_FWD_TUN, V_TX };
+/* The fixture's standard services (pkt.h) and the director's own address. */
+static const struct path path_dr = {
+	.name = "dr", .daddr = FIX_VIP, .dport = 80, .service = true,
+	.reason = XVS_CNT_FWD_DR, .verdict = V_TX,
+};
+static const struct path path_tun = {
+	.name = "tun", .daddr = FIX_VIP, .dport = 443, .service = true,
+	.reason = XVS_CNT_FWD_TUN, .verdict = V_TX,
+};
 static const struct path path_nonsvc = {
-	"nonsvc", FIX_DIR_A, 22, false, XVS_CNT_PASS_NO_SVC, V_PASS,
+	.name = "nonsvc", .daddr = FIX_DIR_A, .dport = 22, .service = false,
+	.reason = XVS_CNT_PASS_NO_SVC, .verdict = V_PASS,
+};
+/* NAT and FULLNAT (issue 4): requests, the real server's replies, and the
+ * FULLNAT handshake-completing ACK that carries TOA. All on link A. */
+static const struct path path_nat = {
+	.name = "nat", .service = true, .std = true, .svc = STD_NAT,
+	.reason = XVS_CNT_FWD_NAT, .verdict = V_TX,
+};
+static const struct path path_nat_reply = {
+	.name = "nat_reply", .service = true, .std = true, .svc = STD_NAT, .reply = true,
+	.reason = XVS_CNT_REPLY_NAT, .verdict = V_TX,
+};
+static const struct path path_fnat = {
+	.name = "fnat", .service = true, .std = true, .svc = STD_FNAT_TCP,
+	.reason = XVS_CNT_FWD_FNAT, .verdict = V_TX,
+};
+static const struct path path_fnat_reply = {
+	.name = "fnat_reply", .service = true, .std = true, .svc = STD_FNAT_TCP, .reply = true,
+	.reason = XVS_CNT_REPLY_FNAT, .verdict = V_TX,
+};
+static const struct path path_fnat_toa = {
+	.name = "fnat", .service = true, .std = true, .svc = STD_FNAT_TCP,
+	.reason = XVS_CNT_FWD_FNAT, .verdict = V_TX, .also = XVS_CNT_TOA_ADDED,
+};
+/* A new flow into a full table (section 2): DR is forwarded unrecorded,
+ * NAT and FULLNAT are dropped (their replies would have nowhere to go). */
+static const struct path path_dr_full = {
+	.name = "dr", .daddr = FIX_VIP, .dport = 80, .service = true,
+	.reason = XVS_CNT_FWD_DR, .verdict = V_TX, .also = XVS_CNT_CONN_TABLE_FULL,
+};
+static const struct path path_nat_full = {
+	.name = "nat", .service = true, .std = true, .svc = STD_NAT,
+	.reason = XVS_CNT_CONN_TABLE_FULL, .verdict = V_DROP,
+};
+static const struct path path_fnat_full = {
+	.name = "fnat", .service = true, .std = true, .svc = STD_FNAT_TCP,
+	.reason = XVS_CNT_CONN_TABLE_FULL, .verdict = V_DROP,
 };
 
 enum flow_kind {
@@ -152,6 +199,8 @@ enum flow_kind {
 	FLOW_LIST,		/* flows list[i % nlist] */
 };
 
+struct bench;
+
 struct pktgen {
 	const struct path *path;
 	uint8_t tcp_flags;
@@ -159,6 +208,9 @@ struct pktgen {
 	enum flow_kind flow;
 	const uint32_t *list;
 	size_t nlist;
+	/* single only: run before packet i, outside the timed test run
+	 * (puts a connection back into the state the path needs) */
+	void (*prepare)(struct bench *b, uint32_t i);
 };
 
 struct bench {
@@ -166,6 +218,13 @@ struct bench {
 	struct baseline *base;
 	uint32_t next_flow;	/* FLOW_FRESH: next unused flow id */
 	int cpu;
+	/* the fixture client's FULLNAT connection: its local address and
+	 * port (replies go to them), and the entry prepare() writes back */
+	uint32_t fnat_laddr;
+	uint16_t fnat_lport;
+	struct xvs_conn_key fixed_key;
+	struct xvs_conn fixed_conn;
+	double single_max;	/* slowest run of the last single measurement */
 };
 
 /* Flow id -> client address and port: 10.64.0.0/10, 16 ports each (2^26
@@ -176,16 +235,36 @@ struct bench {
 static uint32_t flow_saddr(uint32_t id) { return htonl(0x0a400000u + (id >> 4)); }
 static uint16_t flow_sport(uint32_t id) { return 20000 + (id & 15); }
 
-static struct pkt_spec gen_spec(const struct pktgen *g, uint32_t flow_id, bool fixed)
+/* The real server's answer to the request req of path p's service, as
+ * it leaves the real server: to the client (NAT) or to the connection's
+ * local address and port (FULLNAT). */
+static struct pkt_spec rs_reply(const struct bench *b, const struct path *p,
+				const struct pkt_spec *req, uint8_t tcp_flags, size_t payload)
 {
+	const char *rs = fix_std[p->svc].rs;
+	uint16_t rport = fix_std_rport(p->svc);
+	struct pkt_spec rs_in = fix_std[p->svc].fwd == XVS_FWD_FNAT
+		? fix_fnat_spec(req, rs, rport, b->fnat_laddr, b->fnat_lport)
+		: fix_nat_spec(req, rs, rport);
+
+	return fix_rs_reply_spec(&rs_in, tcp_flags, payload);
+}
+
+static struct pkt_spec gen_spec(const struct bench *b, const struct pktgen *g, uint32_t flow_id,
+				bool fixed)
+{
+	const struct path *p = g->path;
 	size_t payload = g->frame - 14 - 20 - 20;	/* Ethernet, IPv4, TCP */
-	struct pkt_spec s = fix_client_spec(IPPROTO_TCP, g->path->daddr, g->path->dport,
-					    g->tcp_flags, payload);
+	struct pkt_spec s = p->std ? fix_std_spec(p->svc, g->tcp_flags, payload)
+				   : fix_client_spec(IPPROTO_TCP, p->daddr, p->dport, g->tcp_flags,
+						     payload);
 
 	if (!fixed) {
 		s.ip.saddr = flow_saddr(flow_id);
 		s.l4.sport = flow_sport(flow_id);
 	}
+	if (p->reply)
+		s = rs_reply(b, p, &s, g->tcp_flags, payload);
 	return s;
 }
 
@@ -198,13 +277,13 @@ static size_t gen_packet(struct bench *b, const struct pktgen *g, size_t i, uint
 	case FLOW_FRESH:
 		if (b->next_flow >= FILL_BASE)
 			die("out of fresh flows", ERANGE);
-		s = gen_spec(g, b->next_flow++, false);
+		s = gen_spec(b, g, b->next_flow++, false);
 		break;
 	case FLOW_LIST:
-		s = gen_spec(g, g->list[i % g->nlist], false);
+		s = gen_spec(b, g, g->list[i % g->nlist], false);
 		break;
 	default:
-		s = gen_spec(g, 0, true);
+		s = gen_spec(b, g, 0, true);
 	}
 	return pkt_build(buf, &s);
 }
@@ -272,40 +351,53 @@ struct target {
 	enum pkt_hook hook;
 };
 
-/* Counters before a measurement, to check what it did afterwards. */
+/* Every counter before a measurement, to check what it did afterwards. */
 struct snapshot {
-	uint64_t reason, conn_new;
+	uint64_t c[XVS_CNT_MAX];
 };
 
-static struct snapshot snap(struct bench *b, const struct pktgen *g)
+static struct snapshot snap(struct bench *b)
 {
-	struct snapshot s = {
-		.reason = fix_counter(&b->f, g->path->reason),
-		.conn_new = fix_counter(&b->f, XVS_CNT_CONN_NEW),
-	};
+	struct snapshot s;
 
+	for (int i = 0; i < XVS_CNT_MAX; i++)
+		s.c[i] = fix_counter(&b->f, (enum xvs_counter)i);
 	return s;
 }
 
-/* new_per_pkt: each packet must create a connection (1) or none (0). */
+/* Each of the n packets must have counted RX, the path's reason, its
+ * second counter if it has one, and a new connection when new_per_pkt is
+ * 1; every other counter must not have moved, so a figure never comes from
+ * a path that merely shares the reason (a TOA that found no room, an
+ * expired entry, a table-full drop...). */
 static void check_counters(struct bench *b, const struct target *t, const struct pktgen *g,
-			   struct snapshot before, uint64_t n, int new_per_pkt, const char *what)
+			   const struct snapshot *before, uint64_t n, int new_per_pkt,
+			   const char *what)
 {
+	uint64_t want[XVS_CNT_MAX] = { [XVS_CNT_RX] = n };
 	struct snapshot after;
+	bool bad = false;
 
 	if (t->prog != P_XVS)
 		return;
-	after = snap(b, g);
-	if (after.reason - before.reason != n ||
-	    after.conn_new - before.conn_new != n * (uint64_t)new_per_pkt) {
-		fprintf(stderr, "pkt_bench: %s: %llu of %llu packets took the %s path, "
-			"%llu new connections (expected %llu)\n", what,
-			(unsigned long long)(after.reason - before.reason),
-			(unsigned long long)n, g->path->name,
-			(unsigned long long)(after.conn_new - before.conn_new),
-			(unsigned long long)(n * new_per_pkt));
-		exit(1);
+	if (g->path->reason != XVS_CNT_RX)
+		want[g->path->reason] += n;
+	if (g->path->also != XVS_CNT_RX)
+		want[g->path->also] += n;
+	want[XVS_CNT_CONN_NEW] += n * (uint64_t)new_per_pkt;
+	after = snap(b);
+	for (int i = 0; i < XVS_CNT_MAX; i++) {
+		uint64_t got = after.c[i] - before->c[i];
+
+		if (got == want[i])
+			continue;
+		fprintf(stderr, "pkt_bench: %s (%s path): counter %d moved by %llu, expected %llu "
+			"(%llu packets)\n", what, g->path->name, i, (unsigned long long)got,
+			(unsigned long long)want[i], (unsigned long long)n);
+		bad = true;
 	}
+	if (bad)
+		exit(1);
 }
 
 static void check_retval(const struct target *t, const struct pktgen *g, int retval,
@@ -326,7 +418,7 @@ static double measure_loop(struct bench *b, const struct target *t, const struct
 {
 	uint8_t pkt[PKT_MAX];
 	size_t len = gen_packet(b, g, 0, pkt);
-	struct snapshot before = snap(b, g);
+	struct snapshot before = snap(b);
 	uint32_t ns;
 	int retval, err;
 
@@ -335,19 +427,22 @@ static double measure_loop(struct bench *b, const struct target *t, const struct
 	if (err)
 		die(what, err);
 	check_retval(t, g, retval, what);
-	check_counters(b, t, g, before, opt.repeat, new_per_pkt, what);
+	check_counters(b, t, g, &before, opt.repeat, new_per_pkt, what);
 	return ns;
 }
 
-/* Single: mean of the kernel's duration over calls runs of repeat 1. */
+/* Single: mean of the kernel's duration over calls runs of repeat 1 (the
+ * slowest run left in b->single_max). The generator's prepare() runs
+ * between them, outside the kernel's timing. */
 static double measure_single(struct bench *b, const struct target *t, const struct pktgen *g,
 			     int new_per_pkt, const char *what)
 {
 	int fd = prog_fd(b, t->prog, t->hook);
-	struct snapshot before = snap(b, g);
+	struct snapshot before = snap(b);
 	uint8_t pkt[PKT_MAX];
 	size_t len = 0;
 	uint64_t sum = 0;
+	uint32_t max = 0;
 
 	for (uint32_t i = 0; i < opt.calls; i++) {
 		uint32_t ns;
@@ -355,13 +450,18 @@ static double measure_single(struct bench *b, const struct target *t, const stru
 
 		if (i == 0 || g->flow != FLOW_FIXED)
 			len = gen_packet(b, g, i, pkt);
+		if (g->prepare)
+			g->prepare(b, i);
 		err = test_run(b, fd, t->hook, pkt, len, 1, &ns, &retval);
 		if (err)
 			die(what, err);
 		check_retval(t, g, retval, what);
 		sum += ns;
+		if (ns > max)
+			max = ns;
 	}
-	check_counters(b, t, g, before, opt.calls, new_per_pkt, what);
+	check_counters(b, t, g, &before, opt.calls, new_per_pkt, what);
+	b->single_max = max;
 	return (double)sum / opt.calls;
 }
 
@@ -374,29 +474,40 @@ static int conns_fd(struct bench *b)
 
 #define BATCH 65536
 
-/* Empties the connection table. */
-static void conns_clear(struct bench *b)
+static int conns_out_fd(struct bench *b)
+{
+	return bpf_map__fd(b->f.skel->maps.xvs_conns_out);
+}
+
+/* Empties a hash map whose keys are connection keys. */
+static void map_clear(int fd, const char *what)
 {
 	static struct xvs_conn_key keys[BATCH];
-	static struct xvs_conn vals[BATCH];
-	int fd = conns_fd(b);
+	static struct xvs_conn vals[BATCH];	/* both value types fit */
 
 	for (;;) {
 		uint32_t count = BATCH, out;
 		int err = bpf_map_lookup_and_delete_batch(fd, NULL, &out, keys, vals, &count, NULL);
 
 		if (err && errno != ENOENT)
-			die("emptying the connection table", errno);
+			die(what, errno);
 		if (err || count == 0)
 			break;
 	}
 }
 
-static uint64_t conns_count(struct bench *b)
+/* Empties the connection table: both halves, as the data plane keeps them. */
+static void conns_clear(struct bench *b)
+{
+	map_clear(conns_fd(b), "emptying the connection table");
+	map_clear(conns_out_fd(b), "emptying the reply table");
+}
+
+/* Entries in a hash map whose keys are connection keys. */
+static uint64_t map_count(int fd)
 {
 	static struct xvs_conn_key keys[BATCH];
-	static struct xvs_conn vals[BATCH];
-	int fd = conns_fd(b);
+	static struct xvs_conn vals[BATCH];	/* both value types fit */
 	uint64_t n = 0;
 	uint32_t in, out;
 	bool first = true;
@@ -417,10 +528,15 @@ static uint64_t conns_count(struct bench *b)
 	return n;
 }
 
+static uint64_t conns_count(struct bench *b)
+{
+	return map_count(conns_fd(b));
+}
+
 static struct xvs_conn_key flow_key(uint32_t id)
 {
 	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
-	struct pkt_spec s = gen_spec(&g, id, false);
+	struct pkt_spec s = gen_spec(NULL, &g, id, false);
 
 	return fix_conn_key(&s);
 }
@@ -491,7 +607,7 @@ static void pin_cpu(struct bench *b)
 static void baseline_setup(struct bench *b)
 {
 	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
-	struct pkt_spec s = gen_spec(&g, 0, true);
+	struct pkt_spec s = gen_spec(NULL, &g, 0, true);
 	struct xvs_conn_key k = fix_conn_key(&s);
 	uint64_t v = 1;
 	int fd, err;
@@ -533,17 +649,56 @@ static void setup(struct bench *b)
 	baseline_setup(b);
 }
 
-/* Opens the fixture client's flow on a service (SYN), so its ACKs then
- * find an established connection. */
+/* The reply key of a NAT or FULLNAT connection (as the data plane's
+ * conn_reply_key() makes it: the real server's packets arrive under it). */
+static struct xvs_conn_key reply_key(const struct xvs_conn_key *k, const struct xvs_conn *c)
+{
+	bool fnat = c->fwd == XVS_FWD_FNAT;
+
+	return fix_key(c->raddr, fnat ? c->laddr : k->saddr, ntohs(c->rport),
+		       ntohs(fnat ? c->lport : k->sport), k->proto);
+}
+
+/* Removes the fixture client's connection on path's service, both halves. */
+static void close_flow(struct bench *b, const struct xvs_conn_key *k)
+{
+	struct xvs_conn c;
+
+	if (fix_conn_get(&b->f, k, &c))
+		return;
+	if (c.fwd == XVS_FWD_NAT || c.fwd == XVS_FWD_FNAT) {
+		struct xvs_conn_key r = reply_key(k, &c);
+
+		fix_conn_out_del(&b->f, &r);
+	}
+	fix_conn_del(&b->f, k);
+}
+
+/* The client-side path that opens the connection a path's packets use. */
+static const struct path *request_path(const struct path *path)
+{
+	if (!path->reply)
+		return path;
+	return fix_std[path->svc].fwd == XVS_FWD_FNAT ? &path_fnat : &path_nat;
+}
+
+/* Opens the fixture client's flow on a service afresh (SYN, then the ACK
+ * that completes the handshake), so its ACKs then find an established
+ * connection, and keeps the entry: its key and value for prepare(), and a
+ * FULLNAT connection's local address and port for the replies. */
 static void open_flow(struct bench *b, const struct path *path, enum pkt_hook hook)
 {
-	struct pktgen syn = { .path = path, .tcp_flags = PKT_SYN, .frame = 64 };
-	struct pktgen ack = { .path = path, .tcp_flags = PKT_ACK, .frame = 64 };
+	const struct path *req = request_path(path);
+	struct pktgen syn = { .path = req, .tcp_flags = PKT_SYN, .frame = 64 };
+	struct pktgen ack = { .path = req, .tcp_flags = PKT_ACK, .frame = 64 };
+	struct pkt_spec s = gen_spec(b, &ack, 0, true);
 	struct target t = { P_XVS, hook };
 	uint8_t pkt[PKT_MAX];
 	uint32_t ns;
 	int retval;
 
+	b->fixed_key = fix_conn_key(&s);
+	close_flow(b, &b->fixed_key);
 	for (int i = 0; i < 2; i++) {
 		const struct pktgen *g = i ? &ack : &syn;
 		size_t len = gen_packet(b, g, 0, pkt);
@@ -552,6 +707,53 @@ static void open_flow(struct bench *b, const struct path *path, enum pkt_hook ho
 			die("opening a flow", errno);
 		check_retval(&t, g, retval, "opening a flow");
 	}
+	if (fix_conn_get(&b->f, &b->fixed_key, &b->fixed_conn))
+		die("opening a flow: no connection entry", ENOENT);
+	if (b->fixed_conn.state != XVS_CS_ESTABLISHED)
+		die("opening a flow: the connection is not established", EINVAL);
+	b->fnat_laddr = b->fixed_conn.laddr;
+	b->fnat_lport = ntohs(b->fixed_conn.lport);
+}
+
+/* prepare(): writes the fixture client's connection back as the handshake
+ * left it before its last ACK (SYN_RECV), so that every measured ACK is the
+ * one that completes the handshake and gets TOA. */
+static void put_fixed_conn(struct bench *b, uint8_t state)
+{
+	struct xvs_conn c = b->fixed_conn;
+
+	c.state = state;
+	c.last_seen_ns = fix_now_ns();
+	if (fix_conn_put(&b->f, &b->fixed_key, &c))
+		die("rewriting the connection entry", errno);
+}
+
+static void prep_syn_recv(struct bench *b, uint32_t i)
+{
+	(void)i;
+	put_fixed_conn(b, XVS_CS_SYN_RECV);
+}
+
+/* The control for prep_syn_recv: the same rewrite of the entry before each
+ * packet, but as ESTABLISHED, so the ACK takes the plain FULLNAT path. The
+ * difference between the two is what TOA and the state change cost. */
+static void prep_established(struct bench *b, uint32_t i)
+{
+	(void)i;
+	put_fixed_conn(b, XVS_CS_ESTABLISHED);
+}
+
+/* FULLNAT first packets: every new flow claims a local port toward the one
+ * real server of the service, from the one local address; emptying the
+ * tables every FNAT_FRESH_BATCH flows keeps the range at most that full
+ * (6%), so the figure is the claim of a director with ports to spare, not
+ * one whose range is filling up as the measurement goes. */
+#define FNAT_FRESH_BATCH 4096
+
+static void prep_fnat_room(struct bench *b, uint32_t i)
+{
+	if (i && i % FNAT_FRESH_BATCH == 0)
+		conns_clear(b);
 }
 
 /* ---- section 1: every path, both hooks, both sizes ------------------------ */
@@ -603,17 +805,29 @@ static void baseline_run(struct bench *b, const struct baseline_case *c, size_t 
 
 struct pkt_case {
 	const struct path *path;
-	const char *flow;		/* "est" or "new" (first packet) */
+	const char *flow;		/* "est", "new" (first packet), "toa" (the
+					 * handshake ACK), "est_rewritten" (its control) */
 	bool loop;			/* also valid as a loop */
 	bool single;
+	void (*prepare)(struct bench *b, uint32_t i);
 };
 
 static const struct pkt_case pkt_cases[] = {
-	{ &path_dr, "est", true, true },	/* both: the anchor of the others */
-	{ &path_tun, "est", false, true },
-	{ &path_dr, "new", false, true },
-	{ &path_tun, "new", false, true },
-	{ &path_nonsvc, "-", true, false },
+	{ &path_dr, "est", true, true, NULL },	/* both: the anchor of the others */
+	{ &path_tun, "est", false, true, NULL },
+	{ &path_dr, "new", false, true, NULL },
+	{ &path_tun, "new", false, true, NULL },
+	{ &path_nonsvc, "-", true, false, NULL },
+	/* NAT and FULLNAT rewrite the packet, so a loop would run the
+	 * rewritten packet again: single runs of the original only */
+	{ &path_nat, "est", false, true, NULL },
+	{ &path_nat, "new", false, true, NULL },
+	{ &path_nat_reply, "est", false, true, NULL },
+	{ &path_fnat, "est", false, true, NULL },
+	{ &path_fnat, "new", false, true, prep_fnat_room },
+	{ &path_fnat_reply, "est", false, true, NULL },
+	{ &path_fnat_toa, "toa", false, true, prep_syn_recv },
+	{ &path_fnat, "est_rewritten", false, true, prep_established },
 };
 
 static void pkt_case_run(struct bench *b, const struct pkt_case *c, enum pkt_hook hook,
@@ -625,6 +839,7 @@ static void pkt_case_run(struct bench *b, const struct pkt_case *c, enum pkt_hoo
 		.tcp_flags = is_new || !c->path->service ? PKT_SYN : PKT_ACK,
 		.frame = frame,
 		.flow = is_new ? FLOW_FRESH : FLOW_FIXED,
+		.prepare = c->prepare,
 	};
 	struct target t = { P_XVS, hook };
 	char what[64];
@@ -671,7 +886,7 @@ static void section_pkt(struct bench *b)
 static struct xvs_conn established_conn(struct bench *b)
 {
 	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
-	struct pkt_spec s = gen_spec(&g, 0, true);
+	struct pkt_spec s = gen_spec(NULL, &g, 0, true);
 	struct xvs_conn_key k = fix_conn_key(&s);
 	struct xvs_conn c;
 
@@ -706,6 +921,46 @@ static uint32_t *pick_live_flows(struct bench *b, uint32_t live, uint32_t n)
 	if (got < n)
 		die("too few live connections to measure", ENOENT);
 	return ids;
+}
+
+/* New flows of each method: into a table with room, and into a full one,
+ * where the plain hash refuses the insert (a DR flow is forwarded without
+ * an entry, NAT and FULLNAT are dropped: XVS_CNT_CONN_TABLE_FULL). */
+static const struct new_flow_case {
+	const struct path *room, *full;
+	void (*prepare)(struct bench *b, uint32_t i);
+	int new_when_full;		/* CONN_NEW per packet into the full table */
+} new_flow_cases[] = {
+	{ &path_dr, &path_dr_full, NULL, 1 },	/* scheduled, forwarded, not recorded */
+	{ &path_nat, &path_nat_full, NULL, 0 },
+	{ &path_fnat, &path_fnat_full, prep_fnat_room, 0 },
+};
+
+/* The table holds `live` = capacity established DR connections. */
+static void table_full_run(struct bench *b, int r, uint32_t live)
+{
+	for (size_t m = 0; m < sizeof(new_flow_cases) / sizeof(new_flow_cases[0]); m++) {
+		const struct new_flow_case *c = &new_flow_cases[m];
+		struct pktgen g = { .path = c->full, .tcp_flags = PKT_SYN, .frame = 64,
+				    .flow = FLOW_FRESH };
+		struct target t = { P_XVS, PKT_XDP };
+
+		record(measure_single(b, &t, &g, c->new_when_full, "new flow, table full"),
+		       "\"sec\":\"table\",\"fill\":%u,\"what\":\"new_full\",\"fwd\":\"%s\","
+		       "\"method\":\"single\"", live, c->full->name);
+		/* the slowest single run: where an insert that found the table
+		 * full paid for something more than the refusal */
+		record(b->single_max, "\"sec\":\"table\",\"fill\":%u,\"what\":\"new_full_max\","
+		       "\"fwd\":\"%s\"", live, c->full->name);
+		if (r == 0) {
+			record(conns_count(b), "\"sec\":\"table\",\"fill\":%u,"
+			       "\"what\":\"entries_after_new\",\"fwd\":\"%s\"", live,
+			       c->full->name);
+			record(map_count(conns_out_fd(b)), "\"sec\":\"table\",\"fill\":%u,"
+			       "\"what\":\"out_entries_after_new\",\"fwd\":\"%s\"", live,
+			       c->full->name);
+		}
+	}
 }
 
 static void section_table(struct bench *b)
@@ -744,40 +999,35 @@ static void section_table(struct bench *b)
 			       "\"sec\":\"table\",\"fill\":%u,\"what\":\"est_spread\","
 			       "\"method\":\"single\"", live);
 			free(ids);
-			if (live == opt.table_max) {
-				/* full: every new flow evicts the least recently used */
-				g.tcp_flags = PKT_SYN;
-				g.flow = FLOW_FRESH;
-				record(measure_single(b, &t, &g, 1, "new flow, table full"),
-				       "\"sec\":\"table\",\"fill\":%u,\"what\":\"new_full\","
-				       "\"method\":\"single\"", live);
-				if (r == 0)
-					record(conns_count(b), "\"sec\":\"table\",\"fill\":%u,"
-					       "\"what\":\"entries_after_new\"", live);
-			}
+			if (live == bpf_map__max_entries(b->f.skel->maps.xvs_conns))
+				table_full_run(b, r, live);
 			if (r == 0)
 				record(map_memlock(fd), "\"sec\":\"table\",\"fill\":%u,"
 				       "\"what\":\"memlock\",\"capacity\":%u", live,
 				       bpf_map__max_entries(b->f.skel->maps.xvs_conns));
 		}
-		/* a table with room, measured the same way, for comparison */
-		{
-			struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_SYN, .frame = 64,
-					    .flow = FLOW_FRESH };
+		/* tables with room, measured the same way, for comparison */
+		for (size_t m = 0; m < sizeof(new_flow_cases) / sizeof(new_flow_cases[0]); m++) {
+			const struct new_flow_case *c = &new_flow_cases[m];
+			struct pktgen g = { .path = c->room, .tcp_flags = PKT_SYN, .frame = 64,
+					    .flow = FLOW_FRESH, .prepare = c->prepare };
 			struct target t = { P_XVS, PKT_XDP };
 
 			conns_clear(b);
 			record(measure_single(b, &t, &g, 1, "new flow, table with room"),
 			       "\"sec\":\"table\",\"fill\":0,\"what\":\"new_room\","
-			       "\"method\":\"single\"");
+			       "\"fwd\":\"%s\",\"method\":\"single\"", c->room->name);
 		}
 	}
 	conns_clear(b);
 	print_results();
 }
 
-/* Memory of the connection table by capacity, from the kernel's own
- * accounting: the table is preallocated, so it does not depend on use. */
+/* Memory of the connection tables by capacity, from the kernel's own
+ * accounting: both hashes are preallocated (and the loader gives the reply
+ * table the same capacity), so it does not depend on use. A DR or TUN
+ * connection is one xvs_conns entry, a NAT or FULLNAT one also has its
+ * xvs_conns_out entry. */
 static void section_memory(void)
 {
 	const uint32_t caps[] = { 1024, 65536, XVS_CONN_MAX_DEFAULT };
@@ -789,7 +1039,9 @@ static void section_memory(void)
 		if (err)
 			die("loading the data plane", err);
 		record(map_memlock(bpf_map__fd(f.skel->maps.xvs_conns)),
-		       "\"sec\":\"mem\",\"capacity\":%u", caps[i]);
+		       "\"sec\":\"mem\",\"capacity\":%u,\"map\":\"xvs_conns\"", caps[i]);
+		record(map_memlock(bpf_map__fd(f.skel->maps.xvs_conns_out)),
+		       "\"sec\":\"mem\",\"capacity\":%u,\"map\":\"xvs_conns_out\"", caps[i]);
 		fix_teardown(&f);
 	}
 	print_results();
@@ -891,8 +1143,9 @@ static void section_sched(struct bench *b)
 			s->nrs = sched_sizes[j];
 			s->svc_idx = SCHED_SVC0 + n;
 			s->port = SCHED_PORT0 + n;
-			s->path = (struct path){ "dr", FIX_VIP2, s->port, true,
-						 XVS_CNT_FWD_DR, V_TX };
+			s->path = (struct path){ .name = "dr", .daddr = FIX_VIP2, .dport = s->port,
+						 .service = true, .reason = XVS_CNT_FWD_DR,
+						 .verdict = V_TX };
 			err = sched_svc_add(b, ops, s, &next_dest, &next_slot);
 			if (err)
 				printf("{\"sec\":\"sched\",\"sched\":\"%s\",\"nrs\":%u,"
