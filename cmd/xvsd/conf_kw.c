@@ -112,16 +112,16 @@ void conf_run_stmt(struct conf_ctx *cx, const struct conf_stmt *st, const char *
 			      st->n > 1 ? " " : "", st->n > 1 ? st->w[1].s : "");
 		return;
 	}
+	if (kw->flags & CONF_KW_OLD)
+		conf_diag_add(cx->d, CONF_WARNING, &st->w[0].pos,
+			      "'%s' is an old spelling that keepalived 2.2 no longer accepts: use '%s'",
+			      name, kw->alias);
 	if (kw->flags & (CONF_KW_IGNORED | CONF_KW_QUIET)) {
 		if (kw->flags & CONF_KW_IGNORED)
 			conf_diag_add(cx->d, CONF_NOTE, &st->w[0].pos,
 				      "'%s' in %s is accepted and ignored by xvsd", name, block_name);
 		return;
 	}
-	if (kw->flags & CONF_KW_OLD)
-		conf_diag_add(cx->d, CONF_WARNING, &st->w[0].pos,
-			      "'%s' is an old spelling that keepalived 2.2 no longer accepts: use '%s'",
-			      name, kw->alias);
 	if (!check_shape(cx, st, kw))
 		return;
 	if (kw->fn)
