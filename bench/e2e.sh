@@ -4,10 +4,11 @@
 # and keep-alive requests per second (wrk against nginx on two real
 # servers) and UDP packets per second (bench/udp_blast), from a client
 # through a director, for each way of getting there: plain routing, nftables
-# DNAT, HAProxy in TCP mode, xvs DR and TUN on the default hook (tc on veth)
-# and on native XDP with the peers prepared as tests/e2e/t_native_xdp.sh
-# does. Every scenario gets fresh namespaces (tests/e2e/topo.sh's cluster:
-# client -- director -- bridge -- rs1, rs2), removed before the next one.
+# DNAT, HAProxy in TCP mode, xvs DR, TUN, NAT and FULLNAT on the default
+# hook (tc on veth) and on native XDP with the peers prepared as
+# tests/e2e/t_native_xdp.sh does. Every scenario gets fresh namespaces
+# (tests/e2e/topo.sh's cluster: client -- director -- bridge -- rs1, rs2),
+# removed before the next one.
 #
 #   bench/e2e.sh OUT [SECONDS] [RUNS] [SCENARIO...]
 # appends one JSON line per run and metric to OUT (every scenario, or those
@@ -153,8 +154,15 @@ xvs_services() {
 }
 
 rs_all_up() {	# mode [xvs-rs options]
-	local i
-	for ((i = 1; i <= NRS; i++)); do rs_up "rs$i" "$@" >/dev/null || return 1; done
+	local i m=$1
+	shift
+	for ((i = 1; i <= NRS; i++)); do
+		case $m in
+		dr | tun) rs_up "rs$i" "$m" "$@" ;;
+		# NAT and FULLNAT real servers do not hold the VIP
+		*) xvs_rs "rs$i" up --mode "$m" "$@" ;;
+		esac >/dev/null || return 1
+	done
 }
 
 # Native XDP on veth: the bridge port receiving the director's redirects
@@ -162,10 +170,42 @@ rs_all_up() {	# mode [xvs-rs options]
 # checksums computed in software (tests/e2e/t_native_xdp.sh).
 xdp_peers() { xdp_prepare_peer sw p0 && tx_csum_off client c0; }
 
+# NAT and FULLNAT on native XDP also redirect the real servers' replies,
+# d1 -> d0: the client's veth receives them (an XDP program on it), and the
+# real servers' TCP crosses XDP_REDIRECT too (checksums in software).
+xdp_reply_peers() {
+	local i
+	xdp_prepare_peer client c0 || return 1
+	for ((i = 1; i <= NRS; i++)); do tx_csum_off "rs$i" r0 || return 1; done
+}
+
+# FULLNAT's local addresses: on the director's real-server side, in the real
+# servers' subnet (they answer them by ARP, no route needed), two of them so
+# the close runs' connections (each holds its local port toward its real
+# server for IPVS's TIME_WAIT timeout) stay well within 2 x 64,511 ports.
+FNAT_LADDRS=(10.99.2.201 10.99.2.202)
+fnat_laddrs() {
+	local l
+	for l in "${FNAT_LADDRS[@]}"; do
+		xvsadm dir -P -t "$VIP:$HTTP_PORT" -z "$l" -F d1 || return 1
+		xvsadm dir -P -u "$VIP:$UDP_PORT" -z "$l" -F d1 || return 1
+	done
+}
+
 setup_xvs_dr_tc() { rs_all_up dr && xvs_services -g; }
 setup_xvs_tun_tc() { rs_all_up tun && xvs_services -i; }
+# NAT: the real servers' route to the client network is the director
+# (tests/e2e/topo.sh), so their replies come back through it; nginx and the
+# UDP sinks listen on every address, the real server's own included.
+setup_xvs_nat_tc() { rs_all_up nat && xvs_services -m; }
+setup_xvs_fnat_tc() { rs_all_up fullnat && xvs_services -b && fnat_laddrs; }
 setup_xvs_dr_xdp() { rs_all_up dr && xdp_peers && xvs_services -g --hook xdp; }
 setup_xvs_tun_xdp() { rs_all_up tun --hook xdp && xdp_peers && xvs_services -i --hook xdp; }
+setup_xvs_nat_xdp() { rs_all_up nat && xdp_peers && xdp_reply_peers && xvs_services -m --hook xdp; }
+setup_xvs_fnat_xdp() {
+	rs_all_up fullnat --hook xdp && xdp_peers && xdp_reply_peers &&
+		xvs_services -b --hook xdp && fnat_laddrs
+}
 
 # name:label:udp (udp: whether the scenario carries UDP)
 SCENARIOS=(
@@ -174,8 +214,12 @@ SCENARIOS=(
 	"haproxy:HAProxy TCP mode:0"
 	"xvs_dr_tc:xvs DR, default hook (tc):1"
 	"xvs_tun_tc:xvs TUN, default hook (tc):1"
+	"xvs_nat_tc:xvs NAT, default hook (tc):1"
+	"xvs_fnat_tc:xvs FULLNAT, default hook (tc):1"
 	"xvs_dr_xdp:xvs DR, native XDP:1"
 	"xvs_tun_xdp:xvs TUN, native XDP:1"
+	"xvs_nat_xdp:xvs NAT, native XDP:1"
+	"xvs_fnat_xdp:xvs FULLNAT, native XDP:1"
 )
 
 # ---- measurements
@@ -238,7 +282,7 @@ scenario_teardown() {
 # measure_scenario NAME UDP: sets up the scenario in the current namespaces
 # and runs every metric RUNS times; 1 (and FAILED) when something fails.
 measure_scenario() {
-	local sc=$1 udp=$2 r i fwd=""
+	local sc=$1 udp=$2 r i c fwd=""
 	topo_cluster 1600 "$NRS" >/dev/null || { sc_fail "$sc: topology"; return 1; }
 	ns_tune || { sc_fail "$sc: sysctls"; return 1; }
 	for ((i = 1; i <= NRS; i++)); do nginx_start "rs$i"; sink_start "rs$i"; done
@@ -248,19 +292,22 @@ measure_scenario() {
 			{ sc_fail "$sc: nginx on rs$i did not start"; return 1; }
 	done
 	wait_for 10 http_ok "$TARGET:$HTTP_PORT" || { sc_fail "$sc: no HTTP answer through $TARGET"; return 1; }
+	# the data-plane counters that show xvs, not the kernel, carried it
 	case $sc in
 	xvs_dr_*) fwd=fwd_dr ;;
 	xvs_tun_*) fwd=fwd_tun ;;
+	xvs_nat_*) fwd="fwd_nat reply_nat" ;;
+	xvs_fnat_*) fwd="fwd_fullnat reply_fullnat toa_added" ;;
 	esac
 	for ((r = 1; r <= RUNS; r++)); do
 		wrk_run "$sc" rps_keepalive "$r" || return 1
 		wrk_run "$sc" cps_close "$r" -H "Connection: close" || return 1
 		if [ "$udp" = 1 ]; then udp_run "$sc" "$r" || return 1; fi
 	done
-	if [ -n "$fwd" ]; then
-		xvs_forwarded "$fwd" || { sc_fail "$sc: the data plane forwarded nothing ($fwd = 0)"; return 1; }
-		emit "$sc" "$fwd" 0 "$(counter "$fwd")"
-	fi
+	for c in $fwd; do
+		xvs_forwarded "$c" || { sc_fail "$sc: the data plane forwarded nothing ($c = 0)"; return 1; }
+		emit "$sc" "$c" 0 "$(counter "$c")"
+	done
 }
 
 run_scenario() {	# index name label udp
