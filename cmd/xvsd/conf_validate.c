@@ -305,10 +305,15 @@ static void check_rs(struct vctx *v, struct conf_vs *vs, size_t idx, uint64_t *t
 	}
 	if (vs->kind == CONF_VS_ADDR && !conf_addr_cmp(&vs->addr, &rs->addr))
 		ERR(v, &rs->pos, "real server %s is the virtual address itself", a);
-	if (rs->port && (vs->kind == CONF_VS_FWMARK || group_has_fwmark(vs->group))) {
+	if (rs->port && vs->kind == CONF_VS_FWMARK) {
 		WARN(v, &rs->pos, "fwmark virtual server %s, real server %s has port specified - clearing",
 		     vs_name(vs, n, sizeof(n)), a);
 		rs->port = 0;
+	} else if (rs->port && group_has_fwmark(vs->group) && !vs->persistent) {
+		/* keepalived keeps the port for the group's addresses */
+		WARN(v, &rs->pos,
+		     "fwmark virtual server %s, real server %s has port specified - port will be ignored",
+		     vs_name(vs, n, sizeof(n)), a);
 	} else if (rs->port && vs->kind == CONF_VS_ADDR && vs->port == 0) {
 		WARN(v, &rs->pos,
 		     "virtual server %s and real server %s ports don't match - resetting",
