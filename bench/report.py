@@ -87,15 +87,25 @@ FRAMES = (64, 1514)
 HOOKS = ("xdp", "tc")
 BASELINES = (("xdp_drop", "XDP_DROP"), ("xdp_tx_swap", "swap MACs, XDP_TX"),
              ("xdp_parse_lookup", "parse Eth/IPv4/TCP + 1 hash lookup"))
-PATHS = (  # path, flow, label
-    ("dr", "est", "DR, established flow"),
-    ("dr", "new", "DR, first packet (schedule + insert)"),
-    ("tun", "est", "TUN, established flow"),
-    ("tun", "new", "TUN, first packet (schedule + insert)"),
-    ("nonsvc", "-", "not a service (passed)"),
+PATHS = (  # path, flow, label, reference for "× reference" (path, flow) or None, target
+    ("dr", "est", "DR, established flow", None, "≤ 1.5× parse+lookup"),
+    ("dr", "new", "DR, first packet (schedule + insert)", ("dr", "est"), "≤ 2× established"),
+    ("tun", "est", "TUN, established flow", None, "≤ 1.5× parse+lookup"),
+    ("tun", "new", "TUN, first packet (schedule + insert)", ("tun", "est"), "≤ 2× established"),
+    ("nat", "est", "NAT request, established flow", None, "≤ 1.5× parse+lookup"),
+    ("nat", "new", "NAT request, first packet (schedule + insert both entries)", ("nat", "est"),
+     "≤ 2× established"),
+    ("nat_reply", "est", "NAT reply (real server → client)", ("nat", "est"), "≤ 1.5× parse+lookup"),
+    ("fnat", "est", "FULLNAT request, established flow", None, "≤ 1.5× parse+lookup"),
+    ("fnat", "new", "FULLNAT request, first packet (schedule + local port claim + insert)",
+     ("fnat", "est"), "≤ 2× established"),
+    ("fnat_reply", "est", "FULLNAT reply (real server → client)", ("fnat", "est"),
+     "≤ 1.5× parse+lookup"),
+    ("fnat", "toa", "FULLNAT handshake ACK with TOA insertion", ("fnat", "est_rewritten"), ""),
+    ("fnat", "est_rewritten", "FULLNAT ACK, established, entry rewritten before each "
+     "packet (the TOA row's control)", ("fnat", "est"), ""),
+    ("nonsvc", "-", "not a service (passed)", None, ""),
 )
-NOT_YET = ("NAT request", "NAT reply", "FULLNAT request", "FULLNAT reply",
-           "FULLNAT request with TOA")
 
 
 def xvs_series(pkt, hook, path, flow, frame):
@@ -139,8 +149,8 @@ def section_pkt(rows, rounds, calls):
         "flow) and a packet that is passed untouched.\n"
         "- **single, placed**: {:,} test runs with repeat = 1, each with a packet of our "
         "own: a never-seen 5-tuple for a first packet (the connection table is emptied "
-        "before each figure, so it has room), and the original packet again for TUN "
-        "(repeating an encapsulated packet would measure an IPIP packet). A run of one "
+        "before each figure, so it has room), and the original packet again for TUN, NAT "
+        "and FULLNAT (repeating a rewritten packet would measure another path). A run of one "
         "packet pays a per-call cost that a loop does not (the timer around one run, "
         "caches disturbed by the syscall), and that cost grows with the program: "
         "{:.0f} ns more for XDP_DROP, {:.0f} ns more for parse+lookup, {:.0f} ns more for "
@@ -155,9 +165,48 @@ def section_pkt(rows, rounds, calls):
             med(pick(pkt, prog="xvs", hook="xdp", path="dr", flow="est", frame=64, method="single"))
             - med(pick(pkt, prog="xvs", hook="xdp", path="dr", flow="est", frame=64, method="loop"))))
     out.append(
-        "Every measured run is checked: the program's return code, and for xvs the counter "
-        "of the expected reason (`fwd_dr`, `fwd_tun`, `pass_no_service`) and the number of "
-        "new connections, so no figure comes from another path than the one it names.\n")
+        "NAT and FULLNAT use the fixture's standard services too: TCP VIP:85 → the same "
+        "real server by NAT, TCP VIP:87 → that real server's port 8087 by FULLNAT from the "
+        "service's one local address (10.99.0.201, on the ingress link). Their packets are "
+        "rewritten in place, so a loop would run the rewritten packet again: they are "
+        "single figures only. What each row includes:\n\n"
+        "- **request, established**: the client's ACK on an established connection: lookup, "
+        "state update, fib lookup toward the real server, address/port rewrite with "
+        "incremental IP and TCP checksums (tc: the kernel's checksum helpers), MAC rewrite.\n"
+        "- **reply**: the real server's ACK (built by the test harness as the real server "
+        "would send it: to the client for NAT, to the local address and port the data plane "
+        "chose for FULLNAT): a miss in the connection table, a hit in the reply table "
+        "(`xvs_conns_out`), the connection's entry, the OUTPUT state update, fib lookup "
+        "toward the client, rewrite.\n"
+        "- **NAT first packet**: a SYN of a never-seen 5-tuple: schedule, insert the "
+        "connection and its reply entry, rewrite.\n"
+        "- **FULLNAT first packet**: the same plus the local-port claim (a random port of "
+        "1025–65535 inserted as the reply entry with `BPF_NOEXIST`, retried on a clash, in "
+        "`bpf_loop`). All new flows go to the one real server from the one local address, "
+        "so each claims a port of the same 64,511; the tables are emptied (between runs, "
+        "outside the kernel's timing) every 4,096 new flows, so the figure is a claim with "
+        "at most 6% of the range in use, not one in a range filling up as the measurement "
+        "goes.\n"
+        "- **FULLNAT handshake ACK with TOA**: the client's ACK that moves the connection "
+        "from SYN_RECV to ESTABLISHED, which gets TCP option 254 (8 bytes: the packet grows "
+        "and the payload moves up by 8 bytes, the IP and TCP checksums are adjusted). For "
+        "every measured packet to really insert TOA, the benchmark writes the connection's "
+        "entry back in SYN_RECV before each run (a map update from user space, between "
+        "runs, outside the kernel's timing); `toa_added` must move by exactly the number of "
+        "packets. The rewrite replaces the hash element, which changes what is in the "
+        "cache, so the same ACK is also measured with the same per-packet rewrite back to "
+        "ESTABLISHED (the control row): the TOA row's “× reference” and the table below "
+        "are the difference between the two, i.e. TOA insertion plus the state change. "
+        "The 1514-byte frame carries 1,460 bytes of payload that TOA insertion moves "
+        "(a real handshake ACK usually carries none; the 64-byte frame carries 10).\n")
+    out.append(
+        "Every measured run is checked: the program's return code, and for xvs every one "
+        "of the data plane's counters before and after the figure: `rx`, the counter of the "
+        "expected reason (`fwd_dr`, `fwd_tun`, `fwd_nat`, `reply_nat`, `fwd_fullnat`, "
+        "`reply_fullnat`, `pass_no_service`) and, for the TOA row, `toa_added`, must each "
+        "have moved by exactly the number of packets, `conn_new` by that number for first "
+        "packets and not at all otherwise, and every other counter not at all, so no figure "
+        "comes from another path than the one it names.\n")
 
     out.append("### Baselines (ns per packet)\n")
     brows = []
@@ -167,29 +216,40 @@ def section_pkt(rows, rounds, calls):
     out.append(table(["program", "name", "64 B", "1514 B"], brows))
 
     out.append("\n### xvs paths (ns per packet, ratios to the baselines of the same frame size)\n")
+    out.append("“× reference”: a first packet against its own established flow, a reply "
+               "against the request of the same method, the TOA handshake ACK against its "
+               "control, the control against the plain FULLNAT established row.\n")
     head = ["hook", "path", "frame", "timing", "ns/packet", "× XDP_DROP", "× MAC swap",
-            "× parse+lookup", "× established", "target"]
+            "× parse+lookup", "× reference", "target"]
     prow = []
     for hook in HOOKS:
         for frame in FRAMES:
-            est, _ = xvs_series(pkt, hook, "dr", "est", frame)
-            for path, flow, label in PATHS:
+            for path, flow, label, ref, target in PATHS:
                 v, how = xvs_series(pkt, hook, path, flow, frame)
-                own_est, _ = xvs_series(pkt, hook, path, "est", frame) if flow == "new" else ([], "")
-                target = ""
-                if flow == "est":
-                    target = "≤ 1.5× parse+lookup"
-                elif flow == "new":
-                    target = "≤ 2× established"
+                refv = xvs_series(pkt, hook, ref[0], ref[1], frame)[0] if ref else []
                 prow.append([hook, label, "{} B".format(frame), how, cell(v),
                              ratio(v, base(pkt, "xdp_drop", frame)),
                              ratio(v, base(pkt, "xdp_tx_swap", frame)),
                              ratio(v, base(pkt, "xdp_parse_lookup", frame)),
-                             ratio(v, own_est) if flow == "new" else "", target])
-            del est
-    for name in NOT_YET:
-        prow.append(["xdp, tc", name, "64 B, 1514 B", "—", "not implemented yet", "", "", "", "", ""])
+                             ratio(v, refv) if ref else "", target])
     out.append(table(head, prow))
+
+    out.append("\n### What TOA insertion costs (ns per packet)\n")
+    out.append("The handshake ACK with TOA minus its control (same packet, same per-packet "
+               "rewrite of the entry, but ESTABLISHED, so no TOA and no state change), round "
+               "by round, both measured one packet at a time:\n\n")
+    trow = []
+    for hook in HOOKS:
+        row = [hook]
+        for frame in FRAMES:
+            def single(flow):
+                return pick(pkt, prog="xvs", hook=hook, path="fnat", flow=flow, frame=frame,
+                            method="single")
+            toa, ctl = single("toa"), single("est_rewritten")
+            n = min(len(toa), len(ctl))
+            row.append(cell([toa[i] - ctl[i] for i in range(n)]))
+        trow.append(row)
+    out.append(table(["hook"] + ["{} B frame".format(f) for f in FRAMES], trow))
     return "\n".join(out), pkt
 
 
@@ -201,19 +261,28 @@ def section_table(rows, plot_dir, tmp):
     fills = sorted({r["fill"] for r in t if r.get("what") == "est_hot"})
     out = ["## 2. Connection-table scale\n"]
     out.append(
-        "The connection table (`xvs_conns`, an LRU hash of 1,048,576 entries: "
+        "The connection table (`xvs_conns`, a plain hash of 1,048,576 entries: "
         "`XVS_CONN_MAX_DEFAULT`, the size libxvs loads and the configured maximum, which "
-        "xvsadm does not change) is emptied and filled from user space with N live "
-        "established DR connections (`bpf_map_update_batch`), then the XDP program runs "
-        "ACKs of those connections. *One flow* repeats one connection's packet in a loop "
-        "(hot in the cache); *many flows* sends each packet to a different live "
-        "connection picked at random over the whole table (single runs, placed on the "
-        "loop scale against the one-flow figures of the same fill and round), which is "
-        "what a busy director sees. The new-flow rows send SYNs of never-seen 5-tuples: "
-        "into the full table, so every insert evicts the least recently used entry, and "
-        "into an empty one for comparison. The table is preallocated, so its memory does "
-        "not depend on how many entries are live; the kernel's own accounting (the map's "
-        "`memlock` in fdinfo) divided by the capacity is the cost of one connection.\n")
+        "xvsadm does not change; NAT and FULLNAT connections also have an entry in "
+        "`xvs_conns_out`, the reply table of the same capacity) is emptied and filled from "
+        "user space with N live established DR connections (`bpf_map_update_batch`), then "
+        "the XDP program runs ACKs of those connections. *One flow* repeats one "
+        "connection's packet in a loop (hot in the cache); *many flows* sends each packet "
+        "to a different live connection picked at random over the whole table (single "
+        "runs, placed on the loop scale against the one-flow figures of the same fill and "
+        "round), which is what a busy director sees.\n")
+    out.append(
+        "The new-flow rows send SYNs of never-seen 5-tuples of each method into an empty "
+        "table and into the full one (1,048,576 live DR connections). The table is a plain "
+        "hash, not an LRU, so that a NAT/FULLNAT connection's two entries are never split by "
+        "eviction: an insert into the full table is refused. A new DR flow is then scheduled "
+        "and forwarded but not recorded (`conn_table_full` and `fwd_dr` count it; its next "
+        "packets find no entry); a new NAT or FULLNAT flow is dropped (`conn_table_full`), "
+        "since its replies would have nowhere to go, after FULLNAT has claimed a local port "
+        "and given it back. Every packet is checked to have taken exactly that path. The "
+        "slowest single run of each full-table figure is shown too: an insert that finds the "
+        "table full may do more than fail (a sweep of expired entries, for instance), and a "
+        "mean over many runs would hide a rare long one.\n")
     base_hot = pick(t, fill=fills[0], what="est_hot", method="loop") if fills else []
     base_spread = []
     prow, hot_dat, spread_dat = [], [], []
@@ -234,32 +303,58 @@ def section_table(rows, plot_dir, tmp):
     out.append(table(["live connections", "entries present", "established, one flow (ns)",
                       "× at 1k", "established, many flows (ns)", "× at 1k", "target"], prow))
     full = fills[-1] if fills else 0
-    new_full = placed(pick(t, fill=full, what="est_hot", method="loop"),
-                      pick(t, fill=full, what="new_full", method="single"),
-                      pick(t, fill=full, what="est_hot", method="single"))
-    new_room = placed(pick(t, fill=fills[0], what="est_hot", method="loop") if fills else [],
-                      pick(t, fill=0, what="new_room", method="single"),
-                      pick(t, fill=fills[0], what="est_hot", method="single") if fills else [])
-    after = pick(t, fill=full, what="entries_after_new")
+    est_full_l = pick(t, fill=full, what="est_hot", method="loop")
+    est_full_s = pick(t, fill=full, what="est_hot", method="single")
+    est_lo_l = pick(t, fill=fills[0], what="est_hot", method="loop") if fills else []
+    est_lo_s = pick(t, fill=fills[0], what="est_hot", method="single") if fills else []
+    nrow, new_full, new_room = [], [], []
+    for fwd, name, outcome in (("dr", "DR", "forwarded, not recorded"),
+                               ("nat", "NAT", "dropped"), ("fnat", "FULLNAT", "dropped")):
+        room = placed(est_lo_l, pick(t, fill=0, what="new_room", fwd=fwd, method="single"),
+                      est_lo_s)
+        fullv = placed(est_full_l, pick(t, fill=full, what="new_full", fwd=fwd, method="single"),
+                       est_full_s)
+        worst = pick(t, fill=full, what="new_full_max", fwd=fwd)
+        after = pick(t, fill=full, what="entries_after_new", fwd=fwd)
+        after_out = pick(t, fill=full, what="out_entries_after_new", fwd=fwd)
+        if fwd == "dr":
+            new_full, new_room = fullv, room
+        nrow.append([name, "table with room (empty): recorded", cell(room), "1.00×",
+                     ratio(room, est_lo_l), "", ""])
+        nrow.append([name, "table full ({:,}): {}".format(full, outcome), cell(fullv),
+                     ratio(fullv, room), ratio(fullv, est_full_l),
+                     "{:,.1f} µs".format(max(worst) / 1000) if worst else "n/a",
+                     "{:,} / {:,}".format(int(after[0]), int(after_out[0]))
+                     if after and after_out else "n/a"])
     out.append("\n" + table(
-        ["new flow", "ns/packet", "× new flow with room", "× established (one flow, full table)"],
-        [["table with room (empty)", cell(new_room), "1.00×",
-          ratio(new_room, pick(t, fill=full, what="est_hot", method="loop"))],
-         ["table full ({:,}): LRU eviction".format(full), cell(new_full), ratio(new_full, new_room),
-          ratio(new_full, pick(t, fill=full, what="est_hot", method="loop"))]]))
-    if after:
-        out.append("\nAfter the new flows the full table holds {:,} entries: every insert "
-                   "evicted (the LRU frees a few entries at a time, so slightly fewer than "
-                   "its capacity).\n".format(int(after[0])))
+        ["method", "new flow", "ns/packet", "× with room", "× established (one flow)",
+         "slowest run", "entries after (conns / conns_out)"], nrow))
+    mem_by = {}
+    for r in mem:
+        mem_by.setdefault(r["capacity"], {})[r.get("map", "xvs_conns")] = r["v"][0]
     mrow = []
-    for r in sorted(mem, key=lambda r: r["capacity"]):
-        b = r["v"][0]
-        mrow.append(["{:,}".format(r["capacity"]), "{:,}".format(int(b)),
-                     "{:.1f}".format(b / 1048576), "{:.1f}".format(b / r["capacity"])])
-    out.append("\nMemory of the connection table by capacity (kernel accounting, fdinfo `memlock`):\n\n")
-    out.append(table(["capacity (entries)", "memlock (bytes)", "MiB", "bytes per connection"], mrow))
-    out.append("\nKey 16 B + value 32 B = 48 B of payload; the rest is the LRU hash's own "
-               "per-element header and per-CPU free lists. ![connection table](bench/conn_table.png)\n")
+    for cap in sorted(mem_by):
+        m = mem_by[cap]
+        conns, outm = m.get("xvs_conns"), m.get("xvs_conns_out")
+        if conns is None or outm is None:
+            continue
+        mrow.append(["{:,}".format(cap), "{:.1f}".format(conns / 1048576),
+                     "{:.1f}".format(outm / 1048576), "{:.1f}".format(conns / cap),
+                     "{:.1f}".format((conns + outm) / cap),
+                     "{:.1f}".format((conns + outm) / 1048576)])
+    out.append("\nMemory of the connection tables by capacity (kernel accounting, fdinfo "
+               "`memlock` of each map):\n\n")
+    out.append(table(["capacity (connections)", "xvs_conns (MiB)", "xvs_conns_out (MiB)",
+                      "bytes per DR/TUN connection (one entry)",
+                      "bytes per NAT/FULLNAT connection (both entries)",
+                      "both tables (MiB)"], mrow))
+    out.append("\n`xvs_conns`: key 16 B + value 32 B; `xvs_conns_out`: key 16 B + value "
+               "(the forward key) 16 B; the rest is the hash's own per-element header and "
+               "per-CPU spare elements. Both hashes are preallocated at their capacity, and "
+               "libxvs gives the reply table the same capacity as the connection table, so a "
+               "director pays for both whatever its services' methods: the per-connection "
+               "figures say what one connection of each kind occupies. "
+               "![connection table](bench/conn_table.png)\n")
     # plot
     dat = os.path.join(tmp, "conn")
     with open(dat + "_hot.dat", "w") as f:
@@ -281,8 +376,8 @@ set key below
 set grid
 plot '{d}_hot.dat' u 1:2:3:4 w yerrorlines lw 2 t 'established, one flow (loop)', \\
      '{d}_spread.dat' u 1:2:3:4 w yerrorlines lw 2 t 'established, a different live flow per packet', \\
-     '{d}_new.dat' u 1:2:3:4 w yerrorbars pt 7 ps 1.5 t 'new flow into the full table (eviction)', \\
-     {room} w lines dt 2 lw 2 t 'new flow, table with room'
+     '{d}_new.dat' u 1:2:3:4 w yerrorbars pt 7 ps 1.5 t 'new DR flow into the full table (forwarded, not recorded)', \\
+     {room} w lines dt 2 lw 2 t 'new DR flow, table with room'
 """.format(out=os.path.join(plot_dir, "conn_table.png"), d=dat,
            room=med(new_room) if new_room else 0)
     return "\n".join(out), gp
@@ -393,8 +488,17 @@ def section_e2e(rows):
         "with rr, real servers prepared by `xvs-rs up`, on the default hook (tc on veth) "
         "and on native XDP (`--hook xdp`, the bridge port receiving the director's "
         "redirects carries an XDP program, the client's tx checksum offload is off, TUN "
-        "real servers decapsulate in XDP). xvs's `fwd_dr`/`fwd_tun` counters are checked "
-        "to be non-zero after each xvs scenario.\n")
+        "real servers decapsulate in XDP); xvs NAT and FULLNAT likewise, with the real "
+        "servers' route to the client network via the director (the topology's own), so "
+        "their replies come back through it. FULLNAT has two local addresses on the "
+        "director's real-server side (`xvsadm -P -t VIP:PORT -z LIP -F d1`, in the real "
+        "servers' subnet), and the real servers run `xvs-rs up --mode fullnat`, whose TOA "
+        "reader gives nginx the client's address from the TCP option (its cost on the real "
+        "servers is part of the figure). On native XDP the replies are redirected too, so "
+        "the client's veth carries an XDP program and the real servers' tx checksum offload "
+        "is off as well. After each xvs scenario its counters are checked to be non-zero: "
+        "`fwd_dr`/`fwd_tun`, `fwd_nat` and `reply_nat`, `fwd_fullnat`, `reply_fullnat` and "
+        "`toa_added`.\n")
     def vals(sc, metric):
         return [r["v"] for r in e if r.get("scenario") == sc and r.get("metric") == metric]
     head = ["scenario", "keep-alive req/s", "× routing", "new conn/s", "× routing",
@@ -580,6 +684,13 @@ def targets(rows, pkt, e2e, fit, m10k, timeout):
         trow.append(["established flow ≤ 1.5× parse+lookup (DR, 64 B, {})".format(hook),
                      ratio(est, base(pkt, "xdp_parse_lookup", 64))])
         trow.append(["new flow ≤ 2× established (DR, 64 B, {})".format(hook), ratio(new, est)])
+        for path, name in (("nat", "NAT"), ("fnat", "FULLNAT")):
+            est_m, _ = xvs_series(pkt, hook, path, "est", 64)
+            new_m, _ = xvs_series(pkt, hook, path, "new", 64)
+            trow.append(["established flow ≤ 1.5× parse+lookup ({} request, 64 B, {})".format(
+                name, hook), ratio(est_m, base(pkt, "xdp_parse_lookup", 64))])
+            trow.append(["new flow ≤ 2× established ({}, 64 B, {})".format(name, hook),
+                         ratio(new_m, est_m)])
     if len(fills) >= 2:
         lo, hi = fills[0], fills[-1]
         def spread(fill):
@@ -592,7 +703,8 @@ def targets(rows, pkt, e2e, fit, m10k, timeout):
                                      ratio(spread(hi), spread(lo)))])
     def cps(sc):
         return [r["v"] for r in e2e if r.get("scenario") == sc and r.get("metric") == "cps_close"]
-    for sc, label in (("xvs_dr_tc", "DR, tc"), ("xvs_dr_xdp", "DR, native XDP")):
+    for sc, label in (("xvs_dr_tc", "DR, tc"), ("xvs_dr_xdp", "DR, native XDP"),
+                      ("xvs_nat_tc", "NAT, tc"), ("xvs_fnat_tc", "FULLNAT, tc")):
         trow.append(["new connections/s ≥ nftables DNAT and ≥ 2× HAProxy (xvs {})".format(label),
                      "{} and {}".format(ratio(cps(sc), cps("nft")), ratio(cps(sc), cps("haproxy")))])
     if m10k:
