@@ -329,3 +329,125 @@ scenario_selftest() {
 	conns=$(stats_field TCP "$VIP:$HTTP_PORT" Conns)
 	check "--stats: non-service traffic did not count as service connections (got '$conns')" [ "${conns:-x}" = 2 ]
 }
+
+# ---- NAT and FULLNAT (issue 4): the real servers listen on their own
+# address, on ports other than the VIP's (port mapping VIP:80 -> RIP:8080).
+NAT_HTTP_PORT=8080
+NAT_ECHO_PORT=7070
+NAT_UDP_PORT=9001
+# FULLNAT local addresses: on the director's RS-side interface (d1), in the
+# RS subnet, so the real servers reach them without any route.
+LIP1=10.99.2.201
+LIP2=10.99.2.202
+
+# rs_serve_on NAME ADDR: rs_server.py in RS namespace NAME on ADDR (HTTP on
+# NAT_HTTP_PORT serving $TMPD/www, TCP echo on NAT_ECHO_PORT, UDP on
+# NAT_UDP_PORT) and wait until it listens.
+rs_serve_on() {
+	local n=$1 ready="$TMPD/$1.on.ready"
+	mkdir -p "$TMPD/www"
+	rm -f "$ready"
+	bg "$n" "$PY" "$SERVERS/rs_server.py" --name "$n" --addr "$2" \
+		--http "$NAT_HTTP_PORT" --echo "$NAT_ECHO_PORT" --udp "$NAT_UDP_PORT" \
+		--root "$TMPD/www" --ready "$ready" >>"$TMPD/$n.log" 2>&1
+	wait_for 10 test -e "$ready" || { echo "# $n: server did not start:" >&2; sed 's/^/#   /' "$TMPD/$n.log" >&2; return 1; }
+}
+
+# topo_fnat_cluster [N]: topo_cluster (MTU 1500, N real servers, default 2)
+# whose real servers have NO route to the client network: only their own
+# subnet, where the director's local addresses are.
+topo_fnat_cluster() {
+	local nrs=${1:-2} i
+	topo_cluster 1500 "$nrs" || return 1
+	for ((i = 1; i <= nrs; i++)); do
+		_ip -n "$(ns_name "rs$i")" route del "$CLIENT_NET" via "$DIR_R_IP"
+	done
+	[ "$_topo_err" -eq 0 ]
+}
+
+# topo_routed [MTU]: client -- director -- router (ns "rtr") -- rs1, every
+# link MTU 1500, but the router's route to the RS subnet has MTU MTU (1400),
+# as if a tunnel were on the way that the RS does not know of: the RS
+# advertises MSS 1460, so full-size packets toward it get ICMP
+# fragmentation-needed from the router (to the client in NAT, to the local
+# address in FULLNAT), which the director must translate.
+#   dir d1 10.99.2.1/24 -- rtr g0 10.99.2.2/24
+#   rtr g1 10.99.3.1/24 -- rs1 r0 10.99.3.11/24
+# rs1 routes only the director's subnet (the local addresses) via the
+# router; a NAT test adds the client network (routed_rs_client_route).
+RTR_D_IP=10.99.2.2
+RTR_R_IP=10.99.3.1
+ROUTED_NET=10.99.3.0/24
+ROUTED_RS_IP=10.99.3.11
+topo_routed() {
+	local mtu=${1:-1400}
+	ns_new client
+	ns_new dir
+	ns_new rtr
+	ns_new rs1
+	veth client c0 dir d0
+	veth dir d1 rtr g0
+	veth rtr g1 rs1 r0
+	_ip -n "$(ns_name rtr)" addr add "$RTR_D_IP/24" dev g0
+	_ip -n "$(ns_name rtr)" addr add "$RTR_R_IP/24" dev g1
+	_ip -n "$(ns_name rtr)" route replace "$ROUTED_NET" dev g1 proto kernel scope link src "$RTR_R_IP" mtu lock "$mtu"
+	_ip -n "$(ns_name rtr)" route add "$CLIENT_NET" via "$DIR_R_IP"
+	ns_sysctl rtr net.ipv4.ip_forward=1 || _topo_err=1
+	_topo_rp_filter rtr 1
+	_ip -n "$(ns_name rs1)" addr add "$ROUTED_RS_IP/24" dev r0
+	_ip -n "$(ns_name rs1)" route add "$RS_NET" via "$RTR_R_IP"
+	_topo_rp_filter rs1 1
+	_topo_finish
+	_ip -n "$(ns_name dir)" route add "$ROUTED_NET" via "$RTR_D_IP"
+	_ip -n "$(ns_name client)" route add "$ROUTED_NET" via "$DIR_C_IP"
+	[ "$_topo_err" -eq 0 ]
+}
+# routed_rs_client_route add|del: rs1's route to the client network via the
+# router (NAT needs it; FULLNAT must work without it).
+routed_rs_client_route() { ip -n "$(ns_name rs1)" route "$1" "$CLIENT_NET" via "$RTR_R_IP"; }
+
+# csum_errors NS: the namespace's TCP + UDP + ICMP InCsumErrors
+# (/proc/net/snmp): packets its kernel dropped for a bad checksum.
+csum_errors() {
+	nsx "$1" awk '
+		$1 ~ /^(Tcp|Udp|Icmp):$/ && !($1 in hdr) { hdr[$1] = 1; for (i = 2; i <= NF; i++) col[$1, i] = $i; next }
+		$1 ~ /^(Tcp|Udp|Icmp):$/ { for (i = 2; i <= NF; i++) if (col[$1, i] == "InCsumErrors") n += $i }
+		END { print n + 0 }' /proc/net/snmp
+}
+
+# offloads on|off NS:IF...: tx and rx checksum offload on the given veths
+# (off: the sender computes full checksums, the receiver verifies them).
+offloads() {
+	local v=$1 e
+	shift
+	for e in "$@"; do
+		nsx "${e%%:*}" ethtool -K "${e#*:}" tx "$v" rx "$v" >/dev/null 2>&1 || return 1
+	done
+}
+
+# audit_start NS IF / audit_end NS IF: csum_audit.py on interface IF of
+# namespace NS from start to end; audit_end prints its summary ("full N
+# partial N bad N", and "BAD ..." lines) and fails if a packet was bad or
+# none was seen.
+audit_start() {
+	local f="$TMPD/audit.$1.$2"
+	rm -f "$f.ready" "$f.stop" "$f.out"
+	bg "$1" "$PY" "$SERVERS/csum_audit.py" "$2" --ready "$f.ready" --stop "$f.stop" >"$f.out" 2>&1
+	wait_for 15 test -e "$f.ready"
+}
+audit_end() {
+	local f="$TMPD/audit.$1.$2"
+	touch "$f.stop"
+	wait_for 10 grep -q '^full ' "$f.out"
+	cat "$f.out"
+	grep -q '^full [0-9]* partial [0-9]* bad 0$' "$f.out" && ! grep -q '^full 0 partial 0 ' "$f.out"
+}
+# audit_checksums LABEL NS IF: audit_end as one test, bad packets shown.
+audit_checksums() {
+	local out
+	if out=$(audit_end "$2" "$3" 2>&1); then
+		ok "$1: every TCP/UDP checksum valid or a correct partial sum (${out##*$'\n'})"
+	else
+		not_ok "$1: every TCP/UDP checksum valid or a correct partial sum" "$out"
+	fi
+}
