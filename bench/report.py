@@ -281,8 +281,11 @@ def section_table(rows, plot_dir, tmp):
         "since its replies would have nowhere to go, after FULLNAT has claimed a local port "
         "and given it back. Every packet is checked to have taken exactly that path. The "
         "slowest single run of each full-table figure is shown too: an insert that finds the "
-        "table full may do more than fail (a sweep of expired entries, for instance), and a "
-        "mean over many runs would hide a rare long one.\n")
+        "table full may do more than fail (a sweep of expired entries, for instance, which "
+        "over a million entries takes milliseconds), and a mean over many runs would hide a "
+        "rare long one. On this shared VM any figure has a slowest run of some tens of µs "
+        "(an interrupt, the hypervisor), so only well beyond that does the column say "
+        "something about the data plane.\n")
     base_hot = pick(t, fill=fills[0], what="est_hot", method="loop") if fills else []
     base_spread = []
     prow, hot_dat, spread_dat = [], [], []
