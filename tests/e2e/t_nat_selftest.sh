@@ -100,7 +100,7 @@ nat_pass() {
 	check "$t --stats: UDP 3 packets in, 3 out (got $v)" [ "$v" = 3/3 ]
 	n1=$(counter fwd_nat) r1=$(counter reply_nat)
 	check "$t --counters: fwd_nat and reply_nat grew ($n0 -> $n1, $r0 -> $r1)" \
-		[ "${n1:-0}" -gt "${n0:-0}" ] && [ "${r1:-0}" -gt "${r0:-0}" ]
+		eval "[ ${n1:-0} -gt ${n0:-0} ] && [ ${r1:-0} -gt ${r0:-0} ]"
 	for v in client rs1; do
 		check "$t $v: no checksum errors (InCsumErrors $(csum_errors $v))" [ "$(csum_errors $v)" = 0 ]
 	done
