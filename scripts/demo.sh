@@ -15,6 +15,7 @@ NSP="xvsdemo$$"			# namespaces of this demo run
 
 REQUESTS=6
 SVC="$VIP:$HTTP_PORT"
+FNAT_HTTP_PORT=8081	# http.server's, beside rs_server.py's NAT port
 
 die() { echo "demo: $*" >&2; exit 1; }
 say() { printf '%s\n' "$*"; }
@@ -80,6 +81,83 @@ run_mode() {
 	done
 }
 
+# run_nat: NAT with port mapping; the real servers' route to the client
+# network is the director, replies come back through it.
+run_nat() {
+	local i
+	say ""
+	say "== NAT (masquerading, xvsadm -m): the director rewrites VIP:$HTTP_PORT -> RIP:$NAT_HTTP_PORT and the replies back"
+	for i in 1 2 3; do
+		xvs_rs "rs$i" up --mode nat >"$TMPD/rs.out" 2>&1 ||
+			die "rs$i: xvs-rs up --mode nat failed: $(cat "$TMPD/rs.out")"
+		rs_serve_on "rs$i" "$(rs_ip "$i")" || die "rs$i: the server on $(rs_ip "$i") did not start"
+	done
+	say "  rs1..rs3# xvs-rs up --mode nat     ($(head -1 "$TMPD/rs.out" | sed 's/^xvs-rs: //'))"
+	say "  rs1..rs3: route to $CLIENT_NET via the director ($DIR_R_IP); servers on RIP:$NAT_HTTP_PORT"
+	adm -A -t "$SVC" -s rr || die "xvsadm -A failed"
+	for i in 1 2 3; do
+		adm -a -t "$SVC" -r "$(rs_ip "$i"):$NAT_HTTP_PORT" -m -w 1 || die "xvsadm -a -m failed"
+	done
+	say "  $REQUESTS requests from the client ($CLIENT_IP) to $SVC:"
+	requests || die "nat: some requests failed"
+	adm -L -n --stats || die "xvsadm -L -n --stats failed"
+	adm -C || die "xvsadm -C failed"
+}
+
+# fullnat_request I: one request to the VIP; shows which RS answered and
+# the line its unmodified http.server logged.
+fullnat_request() {
+	local rs before
+	before=$(cat "$TMPD"/http-rs*.log 2>/dev/null | wc -l)
+	rs=$(nsx client curl -sS --noproxy '*' --max-time 5 "http://$SVC/name.txt" 2>&1) || {
+		say "  request $1 -> FAILED: $rs"
+		return 1
+	}
+	wait_for 5 eval "[ \$(cat $TMPD/http-rs*.log | wc -l) -gt $before ]"
+	say "  request $1 -> $rs, whose http.server logged: $(tail -1 "$TMPD/http-$rs.log")"
+}
+
+# run_fullnat: the real servers lose their route to the client network;
+# two local addresses on the director; xvs-rs reads TOA so an unmodified
+# python3 -m http.server logs the client's address.
+run_fullnat() {
+	local i lip
+	say ""
+	say "== FULLNAT (xvsadm -b): the director also rewrites the source to a local address (LIP:lport)"
+	say "   and sends the client address in TCP option 254 (TOA); the real servers need no route back"
+	for i in 1 2 3; do
+		ip -n "$(ns_name "rs$i")" route del "$CLIENT_NET" via "$DIR_R_IP" || die "rs$i: cannot remove the route"
+		xvs_rs "rs$i" up --mode fullnat >"$TMPD/rs.out" 2>&1 ||
+			die "rs$i: xvs-rs up --mode fullnat failed: $(cat "$TMPD/rs.out")"
+		mkdir -p "$TMPD/www-rs$i"
+		echo "rs$i" >"$TMPD/www-rs$i/name.txt"
+		bg "rs$i" "$PY" -u -m http.server "$FNAT_HTTP_PORT" --bind "$(rs_ip "$i")" \
+			--directory "$TMPD/www-rs$i" >"$TMPD/http-rs$i.log" 2>&1
+		wait_for 10 eval "nsx rs$i ss -tlnH 'sport = :$FNAT_HTTP_PORT' | grep -q LISTEN" ||
+			die "rs$i: http.server did not start"
+	done
+	say "  rs1..rs3# ip route del $CLIENT_NET      (no way back to the client)"
+	say "  rs1..rs3# xvs-rs up --mode fullnat"
+	say "  rs1..rs3# python3 -m http.server $FNAT_HTTP_PORT --bind RIP   (unmodified)"
+	adm -A -t "$SVC" -s rr || die "xvsadm -A failed"
+	for i in 1 2 3; do
+		adm -a -t "$SVC" -r "$(rs_ip "$i"):$FNAT_HTTP_PORT" -b -w 1 || die "xvsadm -a -b failed"
+	done
+	for lip in "$LIP1" "$LIP2"; do
+		adm -P -t "$SVC" -z "$lip" -F d1 || die "xvsadm -P failed"
+	done
+	say "  $REQUESTS requests from the client ($CLIENT_IP) to $SVC:"
+	for ((i = 1; i <= REQUESTS; i++)); do fullnat_request "$i" || die "fullnat: request $i failed"; done
+	say "  (the packets reached the servers from $LIP1/$LIP2; the TOA reader of xvs-rs made accept() return the client)"
+	adm -L -n || die "xvsadm -L -n failed"
+	adm -G || die "xvsadm -G failed"
+	adm -C || die "xvsadm -C failed"
+	for i in 1 2 3; do
+		xvs_rs "rs$i" down >"$TMPD/rs.out" 2>&1 ||
+			die "rs$i: xvs-rs down failed: $(cat "$TMPD/rs.out")"
+	done
+}
+
 preflight
 say "xvs demo: namespaces $NSP-*, removed on exit"
 say "  client $CLIENT_IP -> director $DIR_C_IP | $DIR_R_IP -> bridge -> rs1..rs3 $(rs_ip 1)-$(rs_ip 3)"
@@ -90,12 +168,7 @@ for i in 1 2 3; do rs_serve "rs$i" || die "rs$i: the HTTP server did not start";
 
 run_mode dr
 run_mode tun
-say ""
-say "== NAT (-m) and FULLNAT (-b): arrive in a later issue; xvsadm rejects them for now:"
-in_dir -A -t "$SVC" -s rr >/dev/null 2>&1 || die "xvsadm -A failed"
-if adm -a -t "$SVC" -r "$(rs_ip 1):$HTTP_PORT" -m -w 1; then
-	die "xvsadm accepted -m, which the data plane does not do yet"
-fi
-in_dir -C
+run_nat
+run_fullnat
 say ""
 say "demo: done"
