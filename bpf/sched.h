@@ -197,15 +197,63 @@ static __always_inline long sched_pick(__u32 svc_idx, const struct flow *f,
 	return *dest_idx;
 }
 
+/* ---- table full ------------------------------------------------------------
+ * The table is a plain hash so that a NAT/FULLNAT pair is never split by
+ * silent eviction; dead entries leave it when a packet meets them, when the
+ * control plane sweeps, or here: an insert that finds the table full walks
+ * it once and removes every expired connection (both halves), at most once
+ * per RECLAIM_GAP_NS across all CPUs, so a table full of live flows costs
+ * one walk per interval, not one per packet. */
+#define RECLAIM_GAP_NS	(1000ull * 1000 * 1000)
+
+__u64 conn_reclaim_last_ns;
+
+struct reclaim_ctx {
+	const struct xvs_cfg *cfg;
+	__u64 now;
+	__u32 freed;
+};
+
+static long reclaim_one(void *map, struct xvs_conn_key *k, struct xvs_conn *c,
+			struct reclaim_ctx *r)
+{
+	(void)map;
+	if (!conn_is_live(c, r->cfg, r->now)) {
+		conn_delete(k, c);
+		count(XVS_CNT_CONN_EXPIRED);
+		/* A flag, not a count: a counter here would be a new value per
+		 * iteration to the verifier and its states would never merge. */
+		r->freed = 1;
+	}
+	return 0;
+}
+
+/* Non-zero when expired connections were removed. A global function: the
+ * verifier checks it once on its own, not on every path that inlines it. */
+__noinline int conn_reclaim(__u64 now)
+{
+	__u32 zero = 0;
+	struct xvs_cfg *cfg = bpf_map_lookup_elem(&xvs_cfg, &zero);
+	struct reclaim_ctx r = { .cfg = cfg, .now = now };
+	__u64 last = conn_reclaim_last_ns;
+
+	if (!cfg || now - last < RECLAIM_GAP_NS ||
+	    __sync_val_compare_and_swap(&conn_reclaim_last_ns, last, now) != last)
+		return false;
+	bpf_for_each_map_elem(&xvs_conns, reclaim_one, &r, 0);
+	return r.freed;
+}
+
 /* Records a new connection: the forward entry and, for NAT/FULLNAT, the
  * reply entry (FULLNAT's was inserted by the port claim). Returns a drop
  * decision when a two-way connection cannot be recorded: its replies would
  * have nowhere to go. */
-static __always_inline int conn_insert(const struct flow *f, const struct xvs_conn *c)
+static __always_inline int conn_insert(const struct flow *f, __u64 now, const struct xvs_conn *c)
 {
 	struct xvs_conn_key r;
 
-	if (bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY)) {
+	if (bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY) &&
+	    (!conn_reclaim(now) || bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY))) {
 		if (c->fwd == XVS_FWD_FNAT) {
 			conn_reply_key(&r, &f->key, c);
 			bpf_map_delete_elem(&xvs_conns_out, &r);
@@ -266,7 +314,7 @@ static __always_inline int sched_new_conn(const struct flow *f, const struct xvs
 		if (d)
 			return d;
 	}
-	d = conn_insert(f, c);
+	d = conn_insert(f, now, c);
 	if (d)
 		return d;
 	count(XVS_CNT_CONN_NEW);

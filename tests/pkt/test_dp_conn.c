@@ -394,6 +394,70 @@ static void established_dr_cost(void)
 	}
 }
 
+/* ---- a full table ----------------------------------------------------- */
+
+#define FIX_CONNS 4096	/* fix_setup()'s connection table */
+
+/* Fills the table with DR connections of other clients, idle for age_ns. */
+static void fill_table(struct pkt_fixture *f, uint64_t age_ns)
+{
+	for (uint32_t i = 0; i < FIX_CONNS; i++) {
+		struct pkt_spec s = flow((uint16_t)(1024 + i % 50000), PKT_SYN, 0);
+
+		s.ip.saddr = htonl(0x0a500000u + i);	/* 10.80.x.y: no fixture client */
+		ASSERT(put_conn(f, &s, FIX_RS3, 7, XVS_CS_ESTABLISHED, age_ns) == 0);
+	}
+}
+
+static void full_of_dead_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec syn = flow(41000, PKT_SYN, 0);
+	struct xvs_conn_key k = fix_conn_key(&syn);
+	struct xvs_conn c;
+
+	ASSERT(fix_set_timeout(f, XVS_CS_ESTABLISHED, 5) == 0);
+	fill_table(f, 6 * SEC_NS);
+	/* the insert finds no room, the walk frees every expired entry */
+	expect_dr(f, hook, &syn, FIX_RS1);
+	EXPECT(fix_conn_get(f, &k, &c) == 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), FIX_CONNS);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_TABLE_FULL), 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_NEW), 1);
+}
+
+static void full_table_reclaims_expired(void)
+{
+	fix_each_hook(full_of_dead_hook);
+}
+
+static void full_of_live_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec syn = flow(41000, PKT_SYN, 0), old = flow(1024, PKT_ACK, 10);
+	struct pkt_spec nat = fix_std_spec(STD_NAT, PKT_SYN, 0);
+	struct xvs_conn_key k = fix_conn_key(&syn);
+	struct xvs_conn c;
+	uint8_t in[PKT_MAX];
+	size_t len = pkt_build(in, &nat);
+
+	fill_table(f, 1 * SEC_NS);
+	old.ip.saddr = htonl(0x0a500000u);
+	/* DR: the new flow is still forwarded, just not recorded */
+	expect_dr(f, hook, &syn, FIX_RS1);
+	EXPECT(fix_conn_get(f, &k, &c) != 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_TABLE_FULL), 1);
+	/* NAT: a connection whose replies could not be matched is refused */
+	fix_expect_run(f, hook, in, len, V_DROP, NULL, 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_TABLE_FULL), 2);
+	/* established flows are not disturbed */
+	expect_dr(f, hook, &old, FIX_RS3);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), 0);
+}
+
+static void full_table_of_live_flows(void)
+{
+	fix_each_hook(full_of_live_hook);
+}
+
 static const struct test_case cases[] = {
 	TEST_CASE(dr_second_packet_same_rs),
 	TEST_CASE(tun_second_packet_same_rs),
@@ -405,6 +469,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(deleted_service_flow_continues),
 	TEST_CASE(tcp_states_follow_ipvs_input_only),
 	TEST_CASE(established_dr_cost),
+	TEST_CASE(full_table_reclaims_expired),
+	TEST_CASE(full_table_of_live_flows),
 };
 
 TEST_MAIN(cases)
