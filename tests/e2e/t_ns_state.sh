@@ -62,7 +62,7 @@ bad_inputs=(
 	"duplicate real server|-a -t $SVC -r $RS1 -g -w 1"
 	"delete a missing real server|-d -t $SVC -r $(rs_ip 3):80"
 	"delete a missing service|-D -t 10.99.100.9:80"
-	"NAT (-m) not yet supported|-a -t $SVC -r $(rs_ip 2):80 -m -w 1"
+	"local address on a missing interface|-P -t $SVC -z 10.99.2.200 -F nosuchif0"
 	"unknown option|-A -t 10.99.100.2:80 --no-such-option"
 )
 for entry in "${bad_inputs[@]}"; do
