@@ -27,7 +27,7 @@ struct lport_search {
 	__u8 found;
 };
 
-/* Takes over a reply key whose connection is gone or expired. */
+/* Takes over a reply key whose connection has expired. */
 static __always_inline bool lport_reclaim(struct lport_search *s, const struct xvs_conn_key *r)
 {
 	struct xvs_conn_key *holder = bpf_map_lookup_elem(&xvs_conns_out, r);
@@ -38,12 +38,12 @@ static __always_inline bool lport_reclaim(struct lport_search *s, const struct x
 		return false;	/* freed meanwhile: the next candidate will do */
 	hk = *holder;
 	hc = bpf_map_lookup_elem(&xvs_conns, &hk);
-	if (hc && conn_is_live(hc, s->cfg, s->now))
+	/* No connection yet: another CPU claimed the port and is about to
+	 * record it. Only a dead connection gives its port up. */
+	if (!hc || conn_is_live(hc, s->cfg, s->now))
 		return false;
-	if (hc) {
-		bpf_map_delete_elem(&xvs_conns, &hk);
-		count(XVS_CNT_CONN_EXPIRED);
-	}
+	bpf_map_delete_elem(&xvs_conns, &hk);
+	count(XVS_CNT_CONN_EXPIRED);
 	return bpf_map_update_elem(&xvs_conns_out, r, s->key, BPF_EXIST) == 0;
 }
 
