@@ -563,6 +563,38 @@ static void fnat_claimed_local_port_skipped(void)
 	fix_each_hook(claimed_hook);
 }
 
+static void expired_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	/* the client reopens after its connection expired: the old pair
+	 * (and so its local port) is gone, a new one is made */
+	struct pkt_spec syn = client(STD_FNAT_TCP, 40300, PKT_SYN, 0);
+	struct xvs_conn_key k = fix_conn_key(&syn), ok, fwd;
+	struct xvs_conn c;
+	struct local first, second;
+
+	ASSERT(fix_lport_range(f, 5000, 5001) == 0);
+	first = open_conn(f, hook, STD_FNAT_TCP, &syn, pkt_addr(FIX_LIP1), 5000, 5001);
+	ASSERT(first.port);
+	ASSERT(fix_conn_get(f, &k, &c) == 0);
+	c.last_seen_ns = fix_now_ns() - 61 * SEC_NS;	/* SYN_RECV: 60 s */
+	ASSERT(fix_conn_put(f, &k, &c) == 0);
+	second = open_conn(f, hook, STD_FNAT_TCP, &syn, pkt_addr(FIX_LIP1), 5000, 5001);
+	ASSERT(second.port);
+	EXPECT_EQ_INT(fix_conn_count(f), 1);
+	EXPECT_EQ_INT(fix_conn_out_count(f), 1);
+	if (second.port != first.port) {
+		ok = out_key(STD_FNAT_TCP, &syn, first);
+		EXPECT(fix_conn_out_get(f, &ok, &fwd) != 0);
+	}
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_NEW), 2);
+}
+
+static void fnat_expired_conn_replaced(void)
+{
+	fix_each_hook(expired_hook);
+}
+
 /* ---- statistics -------------------------------------------------------------- */
 
 static void stats_hook(struct pkt_fixture *f, enum pkt_hook hook)
@@ -609,6 +641,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(fnat_no_toa_without_handshake_completion),
 	TEST_CASE(fnat_local_ports_exhausted_then_reused),
 	TEST_CASE(fnat_claimed_local_port_skipped),
+	TEST_CASE(fnat_expired_conn_replaced),
 	TEST_CASE(fnat_stats_in_and_out),
 };
 

@@ -282,6 +282,52 @@ static void nat_rs_on_other_link_redirected(void)
 	fix_each_hook(link_b_hook);
 }
 
+static void no_conn_ack_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	/* TCP is scheduled on a SYN only: a stray ACK is left to the host */
+	struct pkt_spec ack = client(STD_NAT, 40007, PKT_ACK, 10);
+	uint64_t counters[XVS_CNT_MAX] = { [XVS_CNT_RX] = 1, [XVS_CNT_PASS_NO_CONN] = 1 };
+
+	fix_expect_spec(f, hook, &ack, V_PASS, NULL);
+	EXPECT_EQ_INT(fix_conn_count(f), 0);
+	EXPECT_EQ_INT(fix_conn_out_count(f), 0);
+	fix_expect_counters(f, counters);
+}
+
+static void nat_ack_without_conn_passes(void)
+{
+	fix_each_hook(no_conn_ack_hook);
+}
+
+static void expired_request_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	/* an expired pair found by the client's next packet is removed and
+	 * the packet is a new flow (UDP: scheduled again) */
+	struct pkt_spec req = client(STD_NAT_UDP, 40008, 0, 10);
+	struct xvs_conn_key k = fix_conn_key(&req);
+	struct xvs_conn c;
+	uint64_t t0;
+
+	expect_request(f, hook, STD_NAT_UDP, &req);
+	ASSERT(fix_set_timeout(f, XVS_CS_UDP, 5) == 0);
+	ASSERT(fix_conn_get(f, &k, &c) == 0);
+	c.last_seen_ns -= 6 * SEC_NS;
+	c.flags = XVS_CONN_F_OUTPUT;
+	ASSERT(fix_conn_put(f, &k, &c) == 0);
+	t0 = fix_now_ns();
+	expect_request(f, hook, STD_NAT_UDP, &req);
+	expect_entries(f, STD_NAT_UDP, &req, XVS_CS_UDP, t0, fix_now_ns());
+	EXPECT_EQ_INT(fix_conn_count(f), 1);
+	EXPECT_EQ_INT(fix_conn_out_count(f), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_NEW), 2);
+}
+
+static void nat_expired_conn_scheduled_afresh(void)
+{
+	fix_each_hook(expired_request_hook);
+}
+
 /* ---- replies ------------------------------------------------------------ */
 
 static void reply_hook(struct pkt_fixture *f, enum pkt_hook hook)
@@ -618,6 +664,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(nat_ip_options_kept),
 	TEST_CASE(nat_vlan_tag_kept),
 	TEST_CASE(nat_rs_on_other_link_redirected),
+	TEST_CASE(nat_ack_without_conn_passes),
+	TEST_CASE(nat_expired_conn_scheduled_afresh),
 	TEST_CASE(nat_reply_rewritten_to_vip),
 	TEST_CASE(nat_reply_without_conn_passes),
 	TEST_CASE(nat_reply_of_expired_conn_passes),
