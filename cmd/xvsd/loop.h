@@ -46,8 +46,13 @@ typedef void (*loop_child_cb)(struct loop_child *c, pid_t pid, int wstatus, void
 int loop_child_add(struct loop *l, pid_t pid, loop_child_cb cb, void *arg,
 		   struct loop_child **out);
 void loop_child_cancel(struct loop_child *c);
+/* The loop blocks SIGCHLD and every signal given to loop_signal_add, and
+ * that mask survives fork and exec: a forked child calls this before exec
+ * so the program it runs gets default signals and an empty mask. */
+void loop_child_reset_signals(void);
 
-/* Signals delivered through the loop (they are blocked for the process). */
+/* Signals delivered through the loop (they are blocked for the process).
+ * SIGCHLD is the loop's own (loop_child_add): -EINVAL. */
 typedef void (*loop_signal_cb)(int signo, void *arg);
 int loop_signal_add(struct loop *l, int signo, loop_signal_cb cb, void *arg);
 
