@@ -69,7 +69,11 @@ $(LIBXVS): $(LIB_OBJS)
 
 # ---- programs: cmd/NAME/*.c -> build/NAME; all but main.o also go into
 # build/cmd/NAME.a so unit tests can link the program's logic.
+# NAME_LIBS: libraries one program needs beyond libxvs's (tests that link
+# the program's logic get them too).
 CMDS := $(notdir $(wildcard cmd/*))
+XVSD_PKGS := openssl libpcre2-8 libmicrohttpd
+xvsd_LIBS  = $(shell pkg-config --libs $(XVSD_PKGS) 2>/dev/null || echo -lssl -lcrypto -lpcre2-8 -lmicrohttpd)
 define cmd_rules
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/%.o,$$(wildcard cmd/$(1)/*.c))
 $(1)_LIB  := $(BUILD)/cmd/$(1).a
@@ -78,7 +82,7 @@ $$($(1)_LIB): $$(filter-out %/main.o,$$($(1)_OBJS))
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(BUILD)/$(1): $(BUILD)/cmd/$(1)/main.o $$($(1)_LIB) $(LIBXVS)
 	$$(call msg,LD,$$@)
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach c,$(CMDS),$(eval $(call cmd_rules,$(c))))
 PROGS := $(addprefix $(BUILD)/,$(CMDS))
@@ -98,7 +102,7 @@ $(SKEL_USERS): $(SKELS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HARNESS_OBJS) $(CMD_LIBS) $(LIBXVS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(foreach c,$(CMDS),$($(c)_LIBS)) $(LDLIBS)
 
 $(BUILD)/bpf:
 	@mkdir -p $@

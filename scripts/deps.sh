@@ -6,6 +6,7 @@ set -eu
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libmnl-dev
 pkg-config iproute2 ethtool iputils-ping socat curl python3 python3-scapy
 libclang-rt-14-dev keepalived nftables
+libssl-dev libpcre2-dev libmicrohttpd-dev
 procps psmisc util-linux"
 # `scripts/deps.sh bench` (make bench) also needs the peers and tools the
 # benchmarks compare against and plot with; make test/demo do not.
