@@ -121,21 +121,5 @@ int rs_decap_vips(const struct rs_decap *d, uint32_t *out, size_t max, size_t *n
 
 int rs_decap_counters(const struct rs_decap *d, uint64_t out[XVS_RS_CNT_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < XVS_RS_CNT_MAX; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(d->counters_fd, &k, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-	return 0;
+	return rs_percpu_sums(d->counters_fd, XVS_RS_CNT_MAX, out);
 }

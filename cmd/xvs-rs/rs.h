@@ -140,6 +140,9 @@ int rs_link_flags(const char *ifname, unsigned int *flags);
 int rs_link_set_up(const char *ifname, bool up);
 /* Names of every UP, non-loopback interface. */
 int rs_links_up(char names[][IF_NAMESIZE], size_t max, size_t *n);
+/* out[k] = the sum over CPUs of key k of a per-CPU array of u64 counters,
+ * for k < nkeys; a key that cannot be read counts 0. */
+int rs_percpu_sums(int map_fd, uint32_t nkeys, uint64_t out[]);
 
 /* ---- netlink (nl.c) ---- */
 

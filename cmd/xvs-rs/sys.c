@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "rs.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -154,5 +157,26 @@ int rs_links_up(char names[][IF_NAMESIZE], size_t max, size_t *n)
 		snprintf(names[(*n)++], IF_NAMESIZE, "%s", i->if_name);
 	}
 	if_freenameindex(all);
+	return 0;
+}
+
+int rs_percpu_sums(int map_fd, uint32_t nkeys, uint64_t out[])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < nkeys; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(map_fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
 	return 0;
 }

@@ -162,23 +162,7 @@ int rs_toa_open_from_state(struct rs_toa *t, const struct rs_state *st)
 
 int rs_toa_counters(const struct rs_toa *t, uint64_t out[])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (uint32_t k = 0; k < XVS_TOA_CNT_MAX; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(t->counts_fd, &k, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-	return 0;
+	return rs_percpu_sums(t->counts_fd, XVS_TOA_CNT_MAX, out);
 }
 
 int rs_toa_entries(const struct rs_toa *t, size_t max, size_t *n, size_t max_shown,
