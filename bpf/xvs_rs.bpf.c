@@ -19,6 +19,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "rs_common.h"
 
 #include "xvs/rs_abi.h"
 
@@ -54,20 +55,7 @@ struct {
 
 static __always_inline void rs_count(enum xvs_rs_counter reason)
 {
-	__u32 key = reason;
-	__u64 *n = bpf_map_lookup_elem(&xvs_rs_counters, &key);
-
-	if (n)
-		*n += 1;	/* per-CPU slot: no atomics needed */
-}
-
-/* Copies len bytes at off into buf, from an XDP buffer or an skb; xdp is a
- * compile-time constant at every call, so only one helper is emitted. */
-static __always_inline long rs_load(void *ctx, bool xdp, __u32 off, void *buf, __u32 len)
-{
-	if (xdp)
-		return bpf_xdp_load_bytes(ctx, off, buf, len);
-	return bpf_skb_load_bytes(ctx, off, buf, len);
+	rs_percpu_inc(&xvs_rs_counters, reason);
 }
 
 /* Decides what to do with a frame of pkt_len bytes (Ethernet included).
@@ -80,12 +68,12 @@ rs_classify(void *ctx, bool xdp, __u32 pkt_len, __u32 *outer_len)
 	__be16 h_proto;
 	__u32 olen, tot_len;
 
-	if (rs_load(ctx, xdp, offsetof(struct ethhdr, h_proto), &h_proto, sizeof(h_proto)))
+	if (rs_load_bytes(ctx, xdp, offsetof(struct ethhdr, h_proto), &h_proto, sizeof(h_proto)))
 		return XVS_RS_CNT_MALFORMED_L2;
 	if (h_proto != bpf_htons(ETH_P_IP))
 		return XVS_RS_CNT_PASS_NOT_IPV4;
 
-	if (rs_load(ctx, xdp, ETH_HLEN, &outer, sizeof(outer)))
+	if (rs_load_bytes(ctx, xdp, ETH_HLEN, &outer, sizeof(outer)))
 		return XVS_RS_CNT_MALFORMED_OUTER;
 	if (outer.version != 4 || outer.ihl < 5)
 		return XVS_RS_CNT_MALFORMED_OUTER;
@@ -101,7 +89,7 @@ rs_classify(void *ctx, bool xdp, __u32 pkt_len, __u32 *outer_len)
 	if (tot_len < olen + sizeof(inner))
 		return XVS_RS_CNT_MALFORMED_INNER;
 
-	if (rs_load(ctx, xdp, ETH_HLEN + olen, &inner, sizeof(inner)))
+	if (rs_load_bytes(ctx, xdp, ETH_HLEN + olen, &inner, sizeof(inner)))
 		return XVS_RS_CNT_MALFORMED_INNER;
 	if (inner.version != 4 || inner.ihl < 5)
 		return XVS_RS_CNT_MALFORMED_INNER;

@@ -27,6 +27,7 @@
 #include <linux/tcp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "rs_common.h"
 
 #include "xvs/toa_abi.h"
 
@@ -64,20 +65,7 @@ struct {
 
 static __always_inline void toa_count(enum xvs_toa_counter reason)
 {
-	__u32 key = reason;
-	__u64 *n = bpf_map_lookup_elem(&xvs_toa_counts, &key);
-
-	if (n)
-		*n += 1;	/* per-CPU slot: no atomics needed */
-}
-
-/* Copies len bytes at off into buf, from an XDP buffer or an skb; xdp is a
- * compile-time constant at every call, so only one helper is emitted. */
-static __always_inline long toa_load(void *ctx, bool xdp, __u32 off, void *buf, __u32 len)
-{
-	if (xdp)
-		return bpf_xdp_load_bytes(ctx, off, buf, len);
-	return bpf_skb_load_bytes(ctx, off, buf, len);
+	rs_percpu_inc(&xvs_toa_counts, reason);
 }
 
 /* Walks len bytes of TCP options for option 254. The offset is a scalar
@@ -133,11 +121,11 @@ static __always_inline enum xvs_toa_counter toa_inspect(void *ctx, bool xdp, __u
 	__be16 h_proto;
 	__u32 ihl, tot_len, thl, olen;
 
-	if (toa_load(ctx, xdp, offsetof(struct ethhdr, h_proto), &h_proto, sizeof(h_proto)))
+	if (rs_load_bytes(ctx, xdp, offsetof(struct ethhdr, h_proto), &h_proto, sizeof(h_proto)))
 		return XVS_TOA_CNT_MALFORMED;
 	if (h_proto != bpf_htons(ETH_P_IP))
 		return XVS_TOA_CNT_NOT_TCP;
-	if (toa_load(ctx, xdp, ETH_HLEN, &ip, sizeof(ip)))
+	if (rs_load_bytes(ctx, xdp, ETH_HLEN, &ip, sizeof(ip)))
 		return XVS_TOA_CNT_MALFORMED;
 	if (ip.version != 4 || ip.ihl < 5)
 		return XVS_TOA_CNT_MALFORMED;
@@ -147,7 +135,7 @@ static __always_inline enum xvs_toa_counter toa_inspect(void *ctx, bool xdp, __u
 	tot_len = bpf_ntohs(ip.tot_len);
 	if (tot_len < ihl + sizeof(tcp) || tot_len > pkt_len - ETH_HLEN)
 		return XVS_TOA_CNT_MALFORMED;
-	if (toa_load(ctx, xdp, ETH_HLEN + ihl, &tcp, sizeof(tcp)))
+	if (rs_load_bytes(ctx, xdp, ETH_HLEN + ihl, &tcp, sizeof(tcp)))
 		return XVS_TOA_CNT_MALFORMED;
 	thl = tcp.doff * 4;
 	if (thl < sizeof(tcp) || thl > tot_len - ihl)
@@ -168,7 +156,7 @@ static __always_inline enum xvs_toa_counter toa_inspect(void *ctx, bool xdp, __u
 	if (olen == 0 || olen > TCP_OPTS_MAX)
 		return XVS_TOA_CNT_NO_TOA;
 	__builtin_memset(opts, 0, sizeof(opts));
-	if (toa_load(ctx, xdp, ETH_HLEN + ihl + sizeof(tcp), opts, olen))
+	if (rs_load_bytes(ctx, xdp, ETH_HLEN + ihl + sizeof(tcp), opts, olen))
 		return XVS_TOA_CNT_MALFORMED;
 	verdict = toa_find(opts, olen, &client);
 	if (verdict != XVS_TOA_CNT_STORED)
