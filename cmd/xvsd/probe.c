@@ -384,14 +384,20 @@ static struct {
 	char error[256];
 } G;
 
+/* OpenSSL's reason for the failure: the first on the queue is the cause
+ * ("no such file or directory", "bad decrypt"), the rest its echoes. */
 static void set_ssl_error(const char *what, const char *file)
 {
-	unsigned long e = ERR_peek_last_error();
-	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+	unsigned long e = ERR_peek_error();
+	const char *reason = NULL;
+	char buf[96];
 
+	if (e)
+		reason = ERR_SYSTEM_ERROR(e) ? probe_strerror(ERR_GET_REASON(e), buf, sizeof(buf))
+					     : ERR_reason_error_string(e);
+	ERR_clear_error();
 	snprintf(G.error, sizeof(G.error), "SSL %s %s: %s", what, file,
 		 reason ? reason : "cannot be loaded");
-	ERR_clear_error();
 }
 
 static int ssl_password_cb(char *buf, int size, int rwflag, void *userdata)

@@ -237,7 +237,7 @@ static bool http_want(struct probe_http *h, uint32_t events)
  * verification result when that was it. */
 static void tls_fail(struct probe_http *h, int sslerr, const char *what)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ERR_peek_error(); /* the cause; the rest echo it */
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
 	long verify = SSL_get_verify_result(h->ssl);
 	int saved = errno;

@@ -821,6 +821,355 @@ static void http_ipv6(void)
 	server_stop(s.pid);
 }
 
+/* ---- SSL_GET against a python TLS server, certificates made at test time */
+
+/* tests/xvsd/NAME of the tree this binary was built in (BUILD/tests/unit/X),
+ * else relative to the current directory (make test runs from the top). */
+static const char *data_path(const char *name, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+
+			if (slash)
+				*slash = '\0';
+		}
+		if (snprintf(buf, len, "%s/../tests/xvsd/%s", exe, name) < (int)len &&
+		    access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "tests/xvsd/%s", name);
+	return buf;
+}
+
+/* Runs ARGV in its own process group and reads the port it prints. */
+static pid_t spawn_server(char *const argv[], uint16_t *port)
+{
+	struct pollfd pfd;
+	char line[32] = "";
+	size_t n = 0;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_signals_default();
+		dup2(fds[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	setpgid(pid, pid);
+	pfd = (struct pollfd){.fd = fds[0], .events = POLLIN};
+	while (n < sizeof(line) - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) == 1) {
+		ssize_t r = read(fds[0], line + n, sizeof(line) - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		line[n] = '\0';
+	}
+	close(fds[0]);
+	*port = (uint16_t)atoi(line);
+	if (!*port) {
+		server_stop(pid);
+		return -1;
+	}
+	return pid;
+}
+
+struct tls_files {
+	char dir[32];
+	char cert[64], key[64];		 /* the server's, CN and SAN www.example.com */
+	char other[64], other_key[64];	 /* an unrelated self-signed one */
+	char client[64], client_key[64]; /* a client certificate, key under "sekrit" */
+};
+
+static bool openssl_req(const char *cert, const char *key, const char *cn, bool encrypt)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 %s "
+		 "-keyout %s -out %s -days 2 -subj /CN=%s -addext subjectAltName=DNS:%s "
+		 ">/dev/null 2>&1",
+		 encrypt ? "-passout pass:sekrit" : "-nodes", key, cert, cn, cn);
+	return system(cmd) == 0;
+}
+
+static bool tls_files_make(struct tls_files *f)
+{
+	snprintf(f->dir, sizeof(f->dir), "/tmp/xvs-tls-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return false;
+	snprintf(f->cert, sizeof(f->cert), "%s/cert.pem", f->dir);
+	snprintf(f->key, sizeof(f->key), "%s/key.pem", f->dir);
+	snprintf(f->other, sizeof(f->other), "%s/other.pem", f->dir);
+	snprintf(f->other_key, sizeof(f->other_key), "%s/other-key.pem", f->dir);
+	snprintf(f->client, sizeof(f->client), "%s/client.pem", f->dir);
+	snprintf(f->client_key, sizeof(f->client_key), "%s/client-key.pem", f->dir);
+	return openssl_req(f->cert, f->key, "www.example.com", false) &&
+	       openssl_req(f->other, f->other_key, "other.example.com", false) &&
+	       openssl_req(f->client, f->client_key, "client.example.com", true);
+}
+
+static void tls_files_remove(struct tls_files *f)
+{
+	const char *files[] = {f->cert, f->key, f->other, f->other_key, f->client, f->client_key};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+	rmdir(f->dir);
+}
+
+static pid_t tls_server_start(const struct tls_files *f, const char *family, const char *mode,
+			      uint16_t *port)
+{
+	char script[PATH_MAX];
+	char *argv[] = {
+		"/usr/bin/python3", (char *)data_path("tls_server.py", script, sizeof(script)),
+		(char *)f->cert,    (char *)f->key,
+		(char *)family,	    (char *)mode,
+		(char *)f->client,  NULL};
+
+	return spawn_server(argv, port);
+}
+
+/* SSL_GET with GLOBAL (an SSL block or "") against 127.0.0.1:PORT. */
+static struct probe_result ssl_get(const char *global, uint16_t port, const char *block_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, block_fmt);
+	vsnprintf(block, sizeof(block), block_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, global, "127.0.0.1", port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	if (probe_global_set(&k.c->global)) {
+		EXPECT(!"probe_global_set");
+		printf("# %s\n", probe_global_error());
+		ck_free(&k);
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void ssl_get_and_sni(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+	struct ck k;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	/* no SSL block: keepalived's context, nothing verified */
+	r = ssl_get("", port,
+		    "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
+		    "} }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
+		    "\"^sni=www\\\\.example\\\\.com\\n\" } }");
+	EXPECT(r.up);
+	/* sni_name wins over the virtualhost; the Host header keeps it */
+	r = ssl_get(
+		"", port,
+		"SSL_GET { sni_name sni.example.org\n virtualhost www.example.com\n url { path /\n "
+		"regex \"^sni=sni\\\\.example\\\\.org\\n(?s).*Host: "
+		"www\\\\.example\\\\.com\\r\\n\" } }");
+	EXPECT(r.up);
+	/* the url's virtualhost is the SNI name for that url */
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
+		    "\"^sni=u\\\\.example\\\\.net\\n\" } }");
+	EXPECT(r.up);
+	/* SNI off without enable_sni; never an address literal */
+	r = ssl_get("", port,
+		    "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
+		    "} }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
+		    "\"^sni=None\\n\" } }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "digest mismatch");
+	server_stop(srv);
+	/* IPv6 */
+	srv = tls_server_start(&f, "6", "notify", &port);
+	ASSERT(srv > 0);
+	ASSERT(ck_load(&k, "", "::1", port, "SSL_GET { url { path /v6 } }"));
+	ASSERT(probe_global_set(&k.c->global) == 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+static void ssl_get_verifies_with_a_ca(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	char global[256];
+	uint16_t port;
+	pid_t srv;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.cert);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.other);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "TLS handshake: certificate verify failed (");
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+/* A client certificate from the SSL block, its key behind a password. */
+static void ssl_get_client_certificate(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	char global[512];
+	uint16_t port;
+	pid_t srv;
+	struct ck k;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "client", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "TLS");
+	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password sekrit\n}",
+		 f.client, f.client_key);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	/* a wrong password: refused whole, the previous context stays */
+	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password wrong\n}",
+		 f.client, f.client_key);
+	ASSERT(ck_load(&k, global, "127.0.0.1", port, "SSL_GET { url { path / } }"));
+	EXPECT_EQ_INT(probe_global_set(&k.c->global), -EINVAL);
+	EXPECT(strstr(probe_global_error(), f.client_key) != NULL);
+	EXPECT(strstr(probe_global_error(), "bad decrypt") != NULL);
+	printf("# %s\n", probe_global_error());
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	snprintf(global, sizeof(global), "SSL {\n certificate %s/missing.pem\n}", f.dir);
+	ASSERT(ck_load(&k, global, "127.0.0.1", port, "SSL_GET { url { path / } }"));
+	EXPECT_EQ_INT(probe_global_set(&k.c->global), -EINVAL);
+	EXPECT(strstr(probe_global_error(), "missing.pem: no such file or directory") != NULL);
+	printf("# %s\n", probe_global_error());
+	ck_free(&k);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+/* Without close_notify: accepted unless tls_compliant asks for it. */
+static void ssl_get_close_notify(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "abrupt", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "close_notify");
+	server_stop(srv);
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	EXPECT(r.up);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+static void say_ssh(int c, void *arg)
+{
+	(void)arg;
+	write_all(c, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+	close(c);
+}
+
+static void ssl_get_plain_and_silent_servers(void)
+{
+	struct probe_result r;
+	uint64_t us;
+	uint16_t port;
+	int filler, lfd;
+	struct ck k;
+	pid_t srv;
+
+	/* something that is not TLS answers */
+	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
+	ASSERT(lfd >= 0);
+	srv = serve_stream(lfd, say_ssh, NULL);
+	close(lfd);
+	r = ssl_get("", port, "SSL_GET { url { path /ok } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "TLS handshake: ");
+	server_stop(srv);
+	/* accepted, never a byte back: the handshake times out */
+	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port,
+		       "SSL_GET { connect_timeout 1\n url { path / } }"));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s in the TLS handshake");
+	ck_free(&k);
+	close(lfd);
+	lfd = full_listener(&port, &filler);
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port,
+		       "SSL_GET { connect_timeout 1\n url { path / } }"));
+	r = run_probe(&k, &us);
+	EXPECT_DETAIL(r, "timeout after 1 s connecting");
+	ck_free(&k);
+	close(filler);
+	close(lfd);
+	probe_global_free();
+}
+
 /* ---- MISC_CHECK */
 
 static struct probe_result misc_run(const char *block_fmt, ...)
@@ -1228,6 +1577,11 @@ static const struct test_case cases[] = {
 	TEST_CASE(http_broken_servers),
 	TEST_CASE(http_timeouts),
 	TEST_CASE(http_ipv6),
+	TEST_CASE(ssl_get_and_sni),
+	TEST_CASE(ssl_get_verifies_with_a_ca),
+	TEST_CASE(ssl_get_client_certificate),
+	TEST_CASE(ssl_get_close_notify),
+	TEST_CASE(ssl_get_plain_and_silent_servers),
 	TEST_CASE(misc_exit_codes),
 	TEST_CASE(misc_dynamic_weight),
 	TEST_CASE(misc_timeout_kills_the_group),
