@@ -26,6 +26,11 @@ struct probe_target {
 	uint16_t port;				/* host order */
 	const struct conf_checker *ck;		/* its settings (eff timing resolved) */
 	const char *virtualhost;		/* ck->eff_virtualhost */
+	/* HTTP_GET/SSL_GET: check only this url (one of ck->http.urls), the
+	 * way keepalived walks them one per delay_loop; NULL: every url in
+	 * order, each on its own connection with its own connect_timeout,
+	 * up only when all pass. */
+	const struct conf_url *url;
 };
 
 struct probe_result {
@@ -33,6 +38,12 @@ struct probe_result {
 	/* MISC_CHECK misc_dynamic / FILE_CHECK dynamic: a new weight for the
 	 * real server, else -1 (keepalived: exit 2..255 -> weight exit-2). */
 	int64_t weight;
+	/* A local failure kept the server from being asked (socket, bind,
+	 * fwmark, fork, ...): up is false, but keepalived leaves the state as
+	 * it was and tries again after delay_loop ("Rescheduling"). */
+	bool unchecked;
+	/* HTTP_GET/SSL_GET: the url that failed (NULL when none did). */
+	const struct conf_url *failed_url;
 	char detail[160];	/* why, for the log: "connection refused", "HTTP status 500", ... */
 };
 
@@ -41,10 +52,19 @@ typedef void (*probe_done_cb)(struct probe *p, const struct probe_result *r, voi
 
 /* Starts one attempt; done is called exactly once, later, from the loop
  * (never from inside probe_start). Returns 0 or -errno (nothing started,
- * done not called). */
+ * done not called): -EOPNOTSUPP for a checker xvsd does not run
+ * (BFD_CHECK: log it once, the checker never changes the state), -EINVAL
+ * for a target without an address family or, where one is needed, a
+ * port, -ENOMEM. Every other failure is a result.
+ *
+ * *t is copied, but t->ck, t->url and the strings they point to must stay
+ * valid until done has run or the probe was cancelled. The probe is freed
+ * when done returns. */
 int probe_start(struct loop *l, const struct probe_target *t, probe_done_cb done, void *arg,
 		struct probe **out);
-/* Abandons an attempt in flight (done is not called); NULL is fine. */
+/* Abandons an attempt in flight (done is not called): its fds, timers and
+ * TLS state are freed, a MISC_CHECK's process group is killed. NULL is
+ * fine, and so is calling it from inside done (a no-op then). */
 void probe_cancel(struct probe *p);
 
 /* Global settings some probes need (SSL context of the SSL { } block,
@@ -52,5 +72,8 @@ void probe_cancel(struct probe *p);
  * on reload. */
 int probe_global_set(const struct conf_global *g);
 void probe_global_free(void);
+/* Why the last probe_global_set failed (the settings before it stay in
+ * force): "SSL certificate /x: No such file or directory", ... */
+const char *probe_global_error(void);
 
 #endif /* XVSD_PROBE_H */

@@ -1,0 +1,1596 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xvsd's probes, each run on a real event loop against real servers on
+ * loopback that the test starts: forked C servers (TCP, HTTP, UDP, DNS,
+ * SMTP), a python TLS server with a certificate made by the openssl CLI at
+ * test time, real scripts for MISC_CHECK. Checkers come from keepalived.conf
+ * text through the real configuration loader. Also: cancellation in
+ * flight (no callback, nothing left open), a thousand probes against a
+ * hung and a healthy server on one loop. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "../../cmd/xvsd/conf.h"
+#include "../../cmd/xvsd/loop.h"
+#include "../../cmd/xvsd/probe.h"
+#include "../harness/test.h"
+
+/* ---- checkers from keepalived.conf text */
+
+struct ck {
+	struct conf *c;
+	const struct conf_checker *ck;
+	struct probe_target t;
+};
+
+/* Loads GLOBAL (top-level blocks, may be "") and one real server RS_ADDR
+ * RS_PORT holding CHECKER, the way the daemon would, and builds the target
+ * the daemon builds (connect_ip/connect_port over the real server's). */
+static bool ck_load(struct ck *k, const char *global, const char *rs_addr, unsigned rs_port,
+		    const char *checker_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static bool ck_load(struct ck *k, const char *global, const char *rs_addr, unsigned rs_port,
+		    const char *checker_fmt, ...)
+{
+	struct conf_diags d = {0};
+	char checker[4096], *text = NULL;
+	const struct conf_rs *rs;
+	va_list ap;
+	int n, err;
+
+	memset(k, 0, sizeof(*k));
+	va_start(ap, checker_fmt);
+	vsnprintf(checker, sizeof(checker), checker_fmt, ap);
+	va_end(ap);
+	n = asprintf(&text,
+		     "%s\n"
+		     "virtual_server %s 80 {\n"
+		     "  lvs_method NAT\n  lvs_sched rr\n  protocol TCP\n"
+		     "  real_server %s %u {\n%s\n  }\n}\n",
+		     global, strchr(rs_addr, ':') ? "fd00::80" : "192.0.2.80", rs_addr, rs_port,
+		     checker);
+	if (n < 0)
+		return false;
+	err = conf_load_buffer("probe-test.conf", text, (size_t)n, NULL, &k->c, &d);
+	if (err) {
+		fprintf(stderr, "%s", text);
+		conf_diags_print(&d, stderr);
+	}
+	free(text);
+	conf_diags_free(&d);
+	if (err || k->c->n_vs != 1 || k->c->vs[0]->n_rs != 1 || k->c->vs[0]->rs[0]->n_checkers != 1)
+		return false;
+	rs = k->c->vs[0]->rs[0];
+	k->ck = rs->checkers[0];
+	k->t = (struct probe_target){
+		.addr = k->ck->connect_ip.family ? k->ck->connect_ip : rs->addr,
+		.port = k->ck->connect_port ? k->ck->connect_port : rs->port,
+		.ck = k->ck,
+		.virtualhost = k->ck->eff_virtualhost,
+	};
+	return true;
+}
+
+static void ck_free(struct ck *k)
+{
+	conf_free(k->c);
+	k->c = NULL;
+}
+
+/* ---- running probes */
+
+struct run {
+	struct loop *l;
+	struct probe_result r;
+	int calls;
+	uint64_t t_done;
+	bool stop;
+};
+
+static void on_done(struct probe *p, const struct probe_result *r, void *arg)
+{
+	struct run *x = arg;
+
+	(void)p;
+	x->r = *r;
+	x->calls++;
+	x->t_done = loop_now_us();
+	if (x->stop)
+		loop_stop(x->l);
+}
+
+static void stop_cb(struct loop_timer *t, void *arg)
+{
+	(void)t;
+	loop_stop(arg);
+}
+
+/* One attempt to its result; *elapsed_us its duration. A guard stops the
+ * loop after 30 s (the test then fails on calls != 1). */
+static struct probe_result run_probe(const struct ck *k, uint64_t *elapsed_us)
+{
+	struct run x = {.stop = true};
+	struct loop_timer *guard = NULL;
+	uint64_t t0;
+	int err;
+
+	x.r.detail[0] = '\0';
+	if (loop_new(&x.l)) {
+		EXPECT(!"loop_new");
+		return x.r;
+	}
+	t0 = loop_now_us();
+	err = probe_start(x.l, &k->t, on_done, &x, NULL);
+	EXPECT_EQ_INT(err, 0);
+	EXPECT_EQ_INT(x.calls, 0); /* never from inside probe_start */
+	if (!err) {
+		loop_timer_add(x.l, 30000000, stop_cb, x.l, &guard);
+		loop_run(x.l);
+		loop_timer_cancel(guard);
+	}
+	EXPECT_EQ_INT(x.calls, 1);
+	if (elapsed_us)
+		*elapsed_us = x.t_done - t0;
+	printf("# %s -> %s%s: %s\n", k->ck->type_name, x.r.up ? "up" : "down",
+	       x.r.unchecked ? " (unchecked)" : "", x.r.detail);
+	loop_free(x.l);
+	return x.r;
+}
+
+#define EXPECT_DETAIL(r, s)                                                                        \
+	do {                                                                                       \
+		if (!strstr((r).detail, (s)))                                                      \
+			test_fail(__FILE__, __LINE__, "detail \"%s\" lacks \"%s\"", (r).detail,    \
+				  (s));                                                            \
+	} while (0)
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* ---- servers */
+
+static int listen_loopback(int family, int type, int backlog, uint16_t *port)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+	int fd = socket(family, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*s4);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, backlog) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					 : ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+/* A port nothing listens on (bound, then closed). */
+static uint16_t closed_port(int family, int type)
+{
+	uint16_t port = 0;
+	int fd = listen_loopback(family, type, 1, &port);
+
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static void child_signals_default(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_IGN); /* per-connection children reap themselves */
+}
+
+typedef void (*conn_handler)(int fd, void *arg);
+
+/* A forked server in its own process group: one forked child per
+ * connection, so a hung connection never blocks the next. */
+static pid_t serve_stream(int lfd, conn_handler handle, void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_signals_default();
+		for (;;) {
+			int c = accept(lfd, NULL, NULL);
+
+			if (c < 0)
+				continue;
+			if (fork() == 0) {
+				handle(c, arg);
+				_exit(0);
+			}
+			close(c);
+		}
+	}
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
+static void server_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGKILL);
+	waitpid(pid, NULL, 0); /* ECHILD when a probe's loop reaped it: fine */
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static void md5_hex(const void *data, size_t len, char out[33])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_Digest(data, len, md, &n, EVP_md5(), NULL);
+	for (unsigned int i = 0; i < n && i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* ---- TCP_CHECK */
+
+static void tcp_up_and_refused(void)
+{
+	uint16_t port;
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { connect_timeout 3 }"));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_EQ_INT(r.weight, -1);
+	ck_free(&k);
+	close(lfd);
+
+	ASSERT(ck_load(&k, "", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM),
+		       "TCP_CHECK { connect_timeout 3 }"));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "connection refused");
+	ck_free(&k);
+}
+
+static void tcp_ipv6_and_connect_port(void)
+{
+	uint16_t port;
+	int lfd = listen_loopback(AF_INET6, SOCK_STREAM, 16, &port);
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(lfd >= 0);
+	/* the real server's port is closed; connect_port names the listener */
+	ASSERT(ck_load(&k, "", "::1", closed_port(AF_INET6, SOCK_STREAM),
+		       "TCP_CHECK { connect_port %u\n connect_timeout 3 }", port));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	/* connect_ip moves it elsewhere: to 127.0.0.1, where nothing listens */
+	ASSERT(ck_load(&k, "", "::1", port, "TCP_CHECK { connect_ip 127.0.0.1\n connect_port %u }",
+		       closed_port(AF_INET, SOCK_STREAM)));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "connection refused");
+	ck_free(&k);
+	close(lfd);
+}
+
+/* A listener whose accept queue is full drops new SYNs: the connect hangs
+ * until connect_timeout, all on loopback. */
+static int full_listener(uint16_t *port, int *filler)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 0, port);
+
+	if (lfd < 0)
+		return -1;
+	sa.sin_port = htons(*port);
+	*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(*filler, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+static void tcp_timeout(void)
+{
+	uint16_t port;
+	int filler, lfd = full_listener(&port, &filler);
+	struct probe_result r;
+	uint64_t us;
+	struct ck k;
+
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { connect_timeout 1 }"));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s connecting");
+	EXPECT(us >= 1000000);
+	ck_free(&k);
+	close(filler);
+	close(lfd);
+}
+
+static void tcp_bindto_and_bind_port(void)
+{
+	uint16_t port, src = closed_port(AF_INET, SOCK_STREAM);
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port), c;
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 127.0.0.7\n bind_port %u }",
+		       src));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	/* the server saw the connection come from there */
+	c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
+	EXPECT(c >= 0);
+	EXPECT_EQ_INT(ntohl(peer.sin_addr.s_addr), 0x7f000007);
+	EXPECT_EQ_INT(ntohs(peer.sin_port), src);
+	if (c >= 0)
+		close(c);
+	ck_free(&k);
+	/* an address this host does not have: the server was never asked */
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 192.0.2.99 }"));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT(r.unchecked);
+	EXPECT_DETAIL(r, "bind to 192.0.2.99");
+	ck_free(&k);
+	/* a family that does not match */
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto ::1 }"));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "not an IPv4 address");
+	ck_free(&k);
+	close(lfd);
+}
+
+static void tcp_fwmark_marks_the_socket(void)
+{
+	uint16_t port;
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(lfd >= 0);
+	/* SO_MARK needs CAP_NET_ADMIN: root (CI) gets up, others unchecked */
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }"));
+	r = run_probe(&k, NULL);
+	if (geteuid() == 0) {
+		EXPECT(r.up);
+	} else {
+		EXPECT(r.unchecked);
+		EXPECT_DETAIL(r, "fwmark 7");
+	}
+	ck_free(&k);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if lo }"));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up || (geteuid() != 0 && r.unchecked));
+	ck_free(&k);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if xvsnosuch0 }"));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT(r.unchecked);
+	EXPECT_DETAIL(r, "bind_if xvsnosuch0");
+	ck_free(&k);
+	close(lfd);
+}
+
+/* ---- HTTP_GET against a forked HTTP server */
+
+#define BIG_LEN (3u << 20)
+
+static char *big_body(void)
+{
+	char *b = malloc(BIG_LEN);
+
+	for (size_t i = 0; b && i < BIG_LEN; i++)
+		b[i] = (char)('a' + i % 23);
+	return b;
+}
+
+static void http_reply(int c, const char *s)
+{
+	write_all(c, s, strlen(s));
+}
+
+static void http_handle(int c, void *arg)
+{
+	char req[8192], path[256] = "";
+	size_t n = 0;
+
+	(void)arg;
+	while (n < sizeof(req) - 1) {
+		ssize_t r = read(c, req + n, sizeof(req) - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		req[n] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	req[n] = '\0';
+	sscanf(req, "GET %255s", path);
+	if (!strcmp(path, "/ok")) {
+		http_reply(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello world\n");
+	} else if (!strcmp(path, "/500")) {
+		http_reply(c, "HTTP/1.0 500 Internal Server Error\r\n\r\noops\n");
+	} else if (!strcmp(path, "/301")) {
+		http_reply(c, "HTTP/1.0 301 Moved\r\nLocation: /ok\r\n\r\n");
+	} else if (!strcmp(path, "/echo")) {
+		http_reply(c, "HTTP/1.0 200 OK\r\n\r\n");
+		write_all(c, req, n);
+	} else if (!strcmp(path, "/keepopen")) {
+		/* complete by Content-Length; the connection stays open */
+		http_reply(c, "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nhello world\n");
+		sleep(60);
+	} else if (!strcmp(path, "/hang")) {
+		sleep(60);
+	} else if (!strcmp(path, "/stream")) {
+		static char chunk[65536];
+
+		memset(chunk, 'x', sizeof(chunk));
+		http_reply(c, "HTTP/1.0 200 OK\r\n\r\n");
+		while (write_all(c, chunk, sizeof(chunk)))
+			;
+	} else if (!strcmp(path, "/trickle")) {
+		http_reply(c, "HTTP/1.0 200 OK\r\n\r\n");
+		while (write_all(c, "x", 1))
+			usleep(100000);
+	} else if (!strcmp(path, "/big")) {
+		char *b = big_body();
+
+		http_reply(c, "HTTP/1.0 200 OK\r\n\r\n");
+		write_all(c, b, BIG_LEN);
+		free(b);
+	} else if (!strcmp(path, "/close")) {
+		/* nothing */
+	} else if (!strcmp(path, "/garbage")) {
+		http_reply(c, "SPAM AND EGGS\r\n\r\n");
+	} else if (!strcmp(path, "/hugehdr")) {
+		static char pad[20000];
+
+		memset(pad, 'p', sizeof(pad) - 1);
+		http_reply(c, "HTTP/1.0 200 OK\r\nX-Pad: ");
+		http_reply(c, pad);
+		http_reply(c, "\r\n\r\n");
+	} else if (!strcmp(path, "/offset")) {
+		http_reply(c, "HTTP/1.0 200 OK\r\n\r\n0123456789MARK456789");
+	} else if (!strcmp(path, "/clen")) {
+		/* the digest covers Content-Length bytes, as genhash's does */
+		http_reply(
+			c,
+			"HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\nhello world\ntrailing junk");
+	} else {
+		http_reply(c, "HTTP/1.0 404 Not Found\r\n\r\n");
+	}
+	shutdown(c, SHUT_WR);
+	close(c);
+}
+
+struct http_srv {
+	pid_t pid;
+	uint16_t port;
+};
+
+static bool http_srv_start(struct http_srv *s, int family)
+{
+	int lfd = listen_loopback(family, SOCK_STREAM, 64, &s->port);
+
+	if (lfd < 0)
+		return false;
+	s->pid = serve_stream(lfd, http_handle, NULL);
+	close(lfd);
+	return s->pid > 0;
+}
+
+static struct probe_result http_get(const struct http_srv *s, const char *block_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, block_fmt);
+	vsnprintf(block, sizeof(block), block_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, "", "127.0.0.1", s->port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void http_status_codes(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	r = http_get(&s, "HTTP_GET { url { path /ok } }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "HTTP status 200");
+	EXPECT(r.failed_url == NULL);
+	r = http_get(&s, "HTTP_GET { url { path /500 } }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "HTTP status 500 not in 200-299 (url /500)");
+	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500 } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /301\n status_code 200 300-302 } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /ok\n status_code 201-204 404 } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "HTTP status 200 not in 201-204 404");
+	server_stop(s.pid);
+}
+
+static void http_digest(void)
+{
+	char good[33], big[33];
+	char *b = big_body();
+	struct http_srv s;
+	struct probe_result r;
+
+	ASSERT(b);
+	md5_hex("hello world\n", 12, good);
+	md5_hex(b, BIG_LEN, big);
+	free(b);
+	ASSERT(http_srv_start(&s, AF_INET));
+	r = http_get(&s, "HTTP_GET { url { path /ok\n digest %s } }", good);
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "digest ok");
+	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500\n digest %s } }", good);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "digest mismatch");
+	/* 3 MiB: beyond what is kept for regex, all of it in the digest */
+	r = http_get(&s, "HTTP_GET { url { path /big\n digest %s } }", big);
+	EXPECT(r.up);
+	/* only Content-Length bytes count */
+	r = http_get(&s, "HTTP_GET { url { path /clen\n digest %s } }", good);
+	EXPECT(r.up);
+	server_stop(s.pid);
+}
+
+static void http_regex(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"^hello w.rld$\" } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\" } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "regex not matched");
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\"\n regex_no_match } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex hello\n regex_no_match } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "regex matched (regex_no_match)");
+	/* the body only, not the header */
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex Content-Type } }");
+	EXPECT(!r.up);
+	/* MARK starts at offset 10 of "0123456789MARK456789" */
+	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 10 } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 11 } }");
+	EXPECT(!r.up);
+	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 10 } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 9 } }");
+	EXPECT(!r.up);
+	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"(unclosed\" } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "invalid regex");
+	server_stop(s.pid);
+}
+
+/* What went on the wire: keepalived's request line and headers, the
+ * virtualhost chain (url > checker > real server > virtual server). */
+static void http_request_shape(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+	char re[128];
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	snprintf(re, sizeof(re),
+		 "^GET /echo HTTP/1\\\\.0\\r\\nUser-Agent: KeepAliveClient\\r\\nHost: "
+		 "127\\\\.0\\\\.0\\\\.1:%u\\r\\n\\r\\n$",
+		 s.port);
+	r = http_get(&s, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
+	EXPECT(r.up);
+	r = http_get(&s,
+		     "HTTP_GET { http_protocol 1.0C\n url { path /echo\n "
+		     "regex \"(?s)^GET /echo HTTP/1\\\\.0\\r\\n.*Connection: close\\r\\n\" } }");
+	EXPECT(r.up);
+	r = http_get(
+		&s,
+		"HTTP_GET { http_protocol 1.1\n virtualhost www.example.com\n url { path /echo\n "
+		"regex \"(?s)^GET /echo HTTP/1\\\\.1\\r\\n.*Connection: close\\r\\nHost: "
+		"www\\\\.example\\\\.com\\r\\n\" } }");
+	EXPECT(r.up);
+	r = http_get(&s, "HTTP_GET { virtualhost www.example.com\n url { path /echo\n virtualhost "
+			 "url.example.org\n "
+			 "regex \"Host: url\\\\.example\\\\.org\\r\\n\" } }");
+	EXPECT(r.up);
+	server_stop(s.pid);
+}
+
+static void http_virtualhost_inherited(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	ASSERT(ck_load(
+		&k, "", "127.0.0.1", s.port,
+		"virtualhost rs.example.net\n"
+		"HTTP_GET { url { path /echo\n regex \"Host: rs\\\\.example\\\\.net\\r\\n\" } }"));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	server_stop(s.pid);
+}
+
+/* keepalived checks every url; here each on its own connection, in
+ * order, the first failure ending the attempt; a url named by the daemon
+ * is checked alone. */
+static void http_urls(void)
+{
+	const char *block =
+		"HTTP_GET { url { path /ok }\n url { path /echo }\n url { path /500 } }";
+	struct http_srv s;
+	struct probe_result r;
+	struct ck k;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	r = http_get(&s, "HTTP_GET { url { path /ok }\n url { path /echo } }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "2 urls");
+	ASSERT(ck_load(&k, "", "127.0.0.1", s.port, "%s", block));
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT(r.failed_url == k.ck->http.urls[2]);
+	EXPECT_DETAIL(r, "(url /500)");
+	k.t.url = k.ck->http.urls[1];
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "(url /echo)");
+	ck_free(&k);
+	server_stop(s.pid);
+}
+
+static void http_broken_servers(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+	uint64_t us;
+	struct ck k;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	r = http_get(&s, "HTTP_GET { url { path /close } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "no data received");
+	r = http_get(&s, "HTTP_GET { url { path /garbage } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "invalid HTTP status line 'SPAM AND EGGS'");
+	r = http_get(&s, "HTTP_GET { url { path /hugehdr } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "HTTP header longer than 16 KiB");
+	/* complete by Content-Length while the server keeps the connection */
+	ASSERT(ck_load(&k, "", "127.0.0.1", s.port,
+		       "HTTP_GET { connect_timeout 5\n url { path /keepopen } }"));
+	r = run_probe(&k, &us);
+	EXPECT(r.up);
+	EXPECT(us < 4000000);
+	ck_free(&k);
+	server_stop(s.pid);
+	s.port = closed_port(AF_INET, SOCK_STREAM);
+	r = http_get(&s, "HTTP_GET { url { path /ok } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "connection refused");
+}
+
+/* A server that answers nothing and one that trickles a byte every 100 ms
+ * are cut at connect_timeout; one that streams without end at 16 MiB. */
+static void http_timeouts(void)
+{
+	static const char *const paths[] = {"/hang", "/trickle"};
+	struct http_srv s;
+	struct probe_result r;
+	uint64_t us;
+	struct ck k;
+
+	ASSERT(http_srv_start(&s, AF_INET));
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		ASSERT(ck_load(&k, "", "127.0.0.1", s.port,
+			       "HTTP_GET { connect_timeout 1\n url { path %s } }", paths[i]));
+		r = run_probe(&k, &us);
+		EXPECT(!r.up);
+		EXPECT_DETAIL(r, "timeout after 1 s");
+		EXPECT(us >= 1000000 && us < 10000000);
+		ck_free(&k);
+	}
+	/* with something to look for in the stream, still the same bound */
+	ASSERT(ck_load(&k, "", "127.0.0.1", s.port,
+		       "HTTP_GET { connect_timeout 20\n url { path /stream\n regex y } }"));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "response body longer than 16 MiB");
+	EXPECT(us < 20000000);
+	ck_free(&k);
+	server_stop(s.pid);
+}
+
+static void http_ipv6(void)
+{
+	struct http_srv s;
+	struct probe_result r;
+	char re[96];
+	struct ck k;
+
+	ASSERT(http_srv_start(&s, AF_INET6));
+	snprintf(re, sizeof(re), "Host: \\\\[::1\\\\]:%u\\r\\n", s.port);
+	ASSERT(ck_load(&k, "", "::1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }",
+		       re));
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	server_stop(s.pid);
+}
+
+/* ---- SSL_GET against a python TLS server, certificates made at test time */
+
+/* tests/xvsd/NAME of the tree this binary was built in (BUILD/tests/unit/X),
+ * else relative to the current directory (make test runs from the top). */
+static const char *data_path(const char *name, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+
+			if (slash)
+				*slash = '\0';
+		}
+		if (snprintf(buf, len, "%s/../tests/xvsd/%s", exe, name) < (int)len &&
+		    access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "tests/xvsd/%s", name);
+	return buf;
+}
+
+/* Runs ARGV in its own process group and reads the port it prints. */
+static pid_t spawn_server(char *const argv[], uint16_t *port)
+{
+	struct pollfd pfd;
+	char line[32] = "";
+	size_t n = 0;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_signals_default();
+		dup2(fds[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	setpgid(pid, pid);
+	pfd = (struct pollfd){.fd = fds[0], .events = POLLIN};
+	while (n < sizeof(line) - 1 && !strchr(line, '\n') && poll(&pfd, 1, 10000) == 1) {
+		ssize_t r = read(fds[0], line + n, sizeof(line) - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		line[n] = '\0';
+	}
+	close(fds[0]);
+	*port = (uint16_t)atoi(line);
+	if (!*port) {
+		server_stop(pid);
+		return -1;
+	}
+	return pid;
+}
+
+struct tls_files {
+	char dir[32];
+	char cert[64], key[64];		 /* the server's, CN and SAN www.example.com */
+	char other[64], other_key[64];	 /* an unrelated self-signed one */
+	char client[64], client_key[64]; /* a client certificate, key under "sekrit" */
+};
+
+static bool openssl_req(const char *cert, const char *key, const char *cn, bool encrypt)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 %s "
+		 "-keyout %s -out %s -days 2 -subj /CN=%s -addext subjectAltName=DNS:%s "
+		 ">/dev/null 2>&1",
+		 encrypt ? "-passout pass:sekrit" : "-nodes", key, cert, cn, cn);
+	return system(cmd) == 0;
+}
+
+static bool tls_files_make(struct tls_files *f)
+{
+	snprintf(f->dir, sizeof(f->dir), "/tmp/xvs-tls-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return false;
+	snprintf(f->cert, sizeof(f->cert), "%s/cert.pem", f->dir);
+	snprintf(f->key, sizeof(f->key), "%s/key.pem", f->dir);
+	snprintf(f->other, sizeof(f->other), "%s/other.pem", f->dir);
+	snprintf(f->other_key, sizeof(f->other_key), "%s/other-key.pem", f->dir);
+	snprintf(f->client, sizeof(f->client), "%s/client.pem", f->dir);
+	snprintf(f->client_key, sizeof(f->client_key), "%s/client-key.pem", f->dir);
+	return openssl_req(f->cert, f->key, "www.example.com", false) &&
+	       openssl_req(f->other, f->other_key, "other.example.com", false) &&
+	       openssl_req(f->client, f->client_key, "client.example.com", true);
+}
+
+static void tls_files_remove(struct tls_files *f)
+{
+	const char *files[] = {f->cert, f->key, f->other, f->other_key, f->client, f->client_key};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+	rmdir(f->dir);
+}
+
+static pid_t tls_server_start(const struct tls_files *f, const char *family, const char *mode,
+			      uint16_t *port)
+{
+	char script[PATH_MAX];
+	char *argv[] = {
+		"/usr/bin/python3", (char *)data_path("tls_server.py", script, sizeof(script)),
+		(char *)f->cert,    (char *)f->key,
+		(char *)family,	    (char *)mode,
+		(char *)f->client,  NULL};
+
+	return spawn_server(argv, port);
+}
+
+/* SSL_GET with GLOBAL (an SSL block or "") against 127.0.0.1:PORT. */
+static struct probe_result ssl_get(const char *global, uint16_t port, const char *block_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, block_fmt);
+	vsnprintf(block, sizeof(block), block_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, global, "127.0.0.1", port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	if (probe_global_set(&k.c->global)) {
+		EXPECT(!"probe_global_set");
+		printf("# %s\n", probe_global_error());
+		ck_free(&k);
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void ssl_get_and_sni(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+	struct ck k;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	/* no SSL block: keepalived's context, nothing verified */
+	r = ssl_get("", port,
+		    "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
+		    "} }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
+		    "\"^sni=www\\\\.example\\\\.com\\n\" } }");
+	EXPECT(r.up);
+	/* sni_name wins over the virtualhost; the Host header keeps it */
+	r = ssl_get(
+		"", port,
+		"SSL_GET { sni_name sni.example.org\n virtualhost www.example.com\n url { path /\n "
+		"regex \"^sni=sni\\\\.example\\\\.org\\n(?s).*Host: "
+		"www\\\\.example\\\\.com\\r\\n\" } }");
+	EXPECT(r.up);
+	/* the url's virtualhost is the SNI name for that url */
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
+		    "\"^sni=u\\\\.example\\\\.net\\n\" } }");
+	EXPECT(r.up);
+	/* SNI off without enable_sni; never an address literal */
+	r = ssl_get("", port,
+		    "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
+		    "} }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
+		    "\"^sni=None\\n\" } }");
+	EXPECT(r.up);
+	r = ssl_get("", port,
+		    "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "digest mismatch");
+	server_stop(srv);
+	/* IPv6 */
+	srv = tls_server_start(&f, "6", "notify", &port);
+	ASSERT(srv > 0);
+	ASSERT(ck_load(&k, "", "::1", port, "SSL_GET { url { path /v6 } }"));
+	ASSERT(probe_global_set(&k.c->global) == 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+static void ssl_get_verifies_with_a_ca(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	char global[256];
+	uint16_t port;
+	pid_t srv;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.cert);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.other);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "TLS handshake: certificate verify failed (");
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+/* A client certificate from the SSL block, its key behind a password. */
+static void ssl_get_client_certificate(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	char global[512];
+	uint16_t port;
+	pid_t srv;
+	struct ck k;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "client", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "TLS");
+	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password sekrit\n}",
+		 f.client, f.client_key);
+	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	/* a wrong password: refused whole, the previous context stays */
+	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password wrong\n}",
+		 f.client, f.client_key);
+	ASSERT(ck_load(&k, global, "127.0.0.1", port, "SSL_GET { url { path / } }"));
+	EXPECT_EQ_INT(probe_global_set(&k.c->global), -EINVAL);
+	EXPECT(strstr(probe_global_error(), f.client_key) != NULL);
+	EXPECT(strstr(probe_global_error(), "bad decrypt") != NULL);
+	printf("# %s\n", probe_global_error());
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	snprintf(global, sizeof(global), "SSL {\n certificate %s/missing.pem\n}", f.dir);
+	ASSERT(ck_load(&k, global, "127.0.0.1", port, "SSL_GET { url { path / } }"));
+	EXPECT_EQ_INT(probe_global_set(&k.c->global), -EINVAL);
+	EXPECT(strstr(probe_global_error(), "missing.pem: no such file or directory") != NULL);
+	printf("# %s\n", probe_global_error());
+	ck_free(&k);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+/* Without close_notify: accepted unless tls_compliant asks for it. */
+static void ssl_get_close_notify(void)
+{
+	struct tls_files f;
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+
+	ASSERT(tls_files_make(&f));
+	srv = tls_server_start(&f, "4", "abrupt", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	EXPECT(r.up);
+	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "close_notify");
+	server_stop(srv);
+	srv = tls_server_start(&f, "4", "notify", &port);
+	ASSERT(srv > 0);
+	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	EXPECT(r.up);
+	server_stop(srv);
+	probe_global_free();
+	tls_files_remove(&f);
+}
+
+static void say_ssh(int c, void *arg)
+{
+	(void)arg;
+	write_all(c, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+	close(c);
+}
+
+static void ssl_get_plain_and_silent_servers(void)
+{
+	struct probe_result r;
+	uint64_t us;
+	uint16_t port;
+	int filler, lfd;
+	struct ck k;
+	pid_t srv;
+
+	/* something that is not TLS answers */
+	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
+	ASSERT(lfd >= 0);
+	srv = serve_stream(lfd, say_ssh, NULL);
+	close(lfd);
+	r = ssl_get("", port, "SSL_GET { url { path /ok } }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "TLS handshake: ");
+	server_stop(srv);
+	/* accepted, never a byte back: the handshake times out */
+	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port,
+		       "SSL_GET { connect_timeout 1\n url { path / } }"));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s in the TLS handshake");
+	ck_free(&k);
+	close(lfd);
+	lfd = full_listener(&port, &filler);
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", port,
+		       "SSL_GET { connect_timeout 1\n url { path / } }"));
+	r = run_probe(&k, &us);
+	EXPECT_DETAIL(r, "timeout after 1 s connecting");
+	ck_free(&k);
+	close(filler);
+	close(lfd);
+	probe_global_free();
+}
+
+/* ---- MISC_CHECK */
+
+static struct probe_result misc_run(const char *block_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, block_fmt);
+	vsnprintf(block, sizeof(block), block_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, "", "127.0.0.1", 80, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void misc_exit_codes(void)
+{
+	struct probe_result r;
+
+	r = misc_run("MISC_CHECK { misc_path /bin/true }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight, -1);
+	r = misc_run("MISC_CHECK { misc_path /bin/false }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "exited with status 1");
+	/* words, quotes, no shell: the argument arrives whole */
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 7'\" }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "exited with status 7");
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'kill -TERM $$'\" }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "killed by signal 15");
+	r = misc_run("MISC_CHECK { misc_path /nonexistent/xvs-check }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "cannot execute /nonexistent/xvs-check: No such file or directory");
+	/* found on PATH like a shell would */
+	r = misc_run("MISC_CHECK { misc_path \"true\" }");
+	EXPECT(r.up);
+	/* stdin is /dev/null (cat ends at once), stdout too */
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'cat; test ! -t 1 && echo x'\" }");
+	EXPECT(r.up);
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 0\" }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "unterminated quote");
+}
+
+static void misc_dynamic_weight(void)
+{
+	struct probe_result r;
+
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\"\n misc_dynamic }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight, 10);
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 2'\"\n misc_dynamic }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight, 0);
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 255'\"\n misc_dynamic }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight, 253);
+	r = misc_run("MISC_CHECK { misc_path /bin/true\n misc_dynamic }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight, -1);
+	r = misc_run("MISC_CHECK { misc_path /bin/false\n misc_dynamic }");
+	EXPECT(!r.up);
+}
+
+/* Gone from the process table. REAP: the test is the subreaper of
+ * orphaned grandchildren (PR_SET_CHILD_SUBREAPER) and reaps them here; a
+ * direct child must already have been reaped by the probe's loop. */
+static bool pid_gone(pid_t pid, bool reap)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	for (int i = 0; i < 300; i++) {
+		if (reap)
+			waitpid(pid, NULL, WNOHANG);
+		if (access(path, F_OK) < 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static pid_t read_pid(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	int pid = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid;
+}
+
+/* misc_timeout: SIGTERM to the group, then SIGKILL 2 s later for one that
+ * ignores it; nothing of the group is left, no zombie either. */
+static void misc_timeout_kills_the_group(void)
+{
+	char dir[] = "/tmp/xvs-probe-XXXXXX", f1[64], f2[64];
+	struct probe_result r;
+	uint64_t us;
+	pid_t a, b;
+	struct ck k;
+
+	ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	ASSERT(mkdtemp(dir));
+	snprintf(f1, sizeof(f1), "%s/sh", dir);
+	snprintf(f2, sizeof(f2), "%s/sleep", dir);
+	/* sh ignores TERM, and so does its background sleep */
+	ASSERT(ck_load(&k, "", "127.0.0.1", 80,
+		       "MISC_CHECK { misc_timeout 1\n misc_path \"/bin/sh -c 'trap \\\"\\\" TERM; "
+		       "echo $$ > %s; sleep 60 & echo $! > %s; wait; wait'\" }",
+		       f1, f2));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s (killed)");
+	EXPECT(us >= 3000000); /* 1 s, then 2 s of grace */
+	a = read_pid(f1);
+	b = read_pid(f2);
+	EXPECT(a > 0 && b > 0);
+	EXPECT(a > 0 && pid_gone(a, false));
+	EXPECT(b > 0 && pid_gone(b, true));
+	ck_free(&k);
+	/* one that obeys SIGTERM ends at once */
+	ASSERT(ck_load(&k, "", "127.0.0.1", 80,
+		       "MISC_CHECK { misc_timeout 1\n misc_path \"/bin/sleep 60\" }"));
+	r = run_probe(&k, &us);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s (terminated)");
+	EXPECT(us < 2500000);
+	ck_free(&k);
+	unlink(f1);
+	unlink(f2);
+	rmdir(dir);
+}
+
+static void misc_user(void)
+{
+	struct probe_result r;
+
+	if (geteuid() != 0) {
+		/* switching needs root: said so, not silently run as us */
+		r = misc_run("MISC_CHECK { misc_path /bin/true\n user nobody }");
+		EXPECT(!r.up);
+		EXPECT_DETAIL(r, "cannot run as user nobody");
+		return;
+	}
+	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\"\n "
+		     "user nobody }");
+	EXPECT(r.up);
+	r = misc_run(
+		"MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -g) = 0'\"\n user nobody root }");
+	EXPECT(r.up);
+	r = misc_run("MISC_CHECK { misc_path /bin/true\n user xvs-no-such-user }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "unknown user xvs-no-such-user");
+}
+
+/* global script_user and enable_script_security through probe_global_set */
+static void misc_script_settings(void)
+{
+	struct probe_result r;
+	char dir[] = "/tmp/xvs-probe-XXXXXX", script[64], cfg[256];
+	struct ck k;
+	FILE *f;
+
+	ASSERT(geteuid() == 0 || !"run as root (CI is)");
+	ASSERT(ck_load(
+		&k, "global_defs {\n script_user nobody\n}", "127.0.0.1", 80,
+		"MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\" }"));
+	ASSERT(probe_global_set(&k.c->global) == 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	/* a root script in a world-writable place */
+	ASSERT(mkdtemp(dir));
+	chmod(dir, 0777);
+	snprintf(script, sizeof(script), "%s/check.sh", dir);
+	f = fopen(script, "w");
+	ASSERT(f);
+	fprintf(f, "#!/bin/sh\nexit 0\n");
+	fclose(f);
+	chmod(script, 0755);
+	snprintf(cfg, sizeof(cfg), "MISC_CHECK { misc_path %s }", script);
+	ASSERT(ck_load(&k, "global_defs {\n enable_script_security\n}", "127.0.0.1", 80, "%s",
+		       cfg));
+	ASSERT(probe_global_set(&k.c->global) == 0);
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "insecure");
+	ck_free(&k);
+	/* the same without security runs */
+	ASSERT(ck_load(&k, "", "127.0.0.1", 80, "%s", cfg));
+	ASSERT(probe_global_set(&k.c->global) == 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+	ck_free(&k);
+	probe_global_free();
+	unlink(script);
+	rmdir(dir);
+}
+
+/* ---- cancellation and the probe contract */
+
+static void never_called(struct probe *p, const struct probe_result *r, void *arg)
+{
+	(void)p;
+	(void)r;
+	(*(int *)arg)++;
+}
+
+static void cancel_in_flight(void)
+{
+	char dir[] = "/tmp/xvs-probe-XXXXXX", pidf[64];
+	struct http_srv s;
+	struct ck http, tcp, misc;
+	struct loop *l;
+	struct probe *p1, *p2, *p3;
+	int calls = 0, fds0, filler, lfd;
+	uint16_t hung;
+	pid_t pid;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
+	ASSERT(http_srv_start(&s, AF_INET));
+	lfd = full_listener(&hung, &filler);
+	ASSERT(lfd >= 0);
+	ASSERT(ck_load(&http, "", "127.0.0.1", s.port, "HTTP_GET { url { path /hang } }"));
+	ASSERT(ck_load(&tcp, "", "127.0.0.1", hung, "TCP_CHECK { }"));
+	ASSERT(ck_load(&misc, "", "127.0.0.1", 80,
+		       "MISC_CHECK { misc_path \"/bin/sh -c 'echo $$ > %s; exec sleep 60'\" }",
+		       pidf));
+	ASSERT(loop_new(&l) == 0);
+	fds0 = count_fds();
+	ASSERT(probe_start(l, &http.t, never_called, &calls, &p1) == 0);
+	ASSERT(probe_start(l, &tcp.t, never_called, &calls, &p2) == 0);
+	ASSERT(probe_start(l, &misc.t, never_called, &calls, &p3) == 0);
+	ASSERT(loop_timer_add(l, 500000, stop_cb, l, NULL) == 0);
+	loop_run(l); /* all three are in flight now */
+	EXPECT(count_fds() > fds0);
+	probe_cancel(p1);
+	probe_cancel(p2);
+	probe_cancel(p3);
+	probe_cancel(NULL);
+	ASSERT(loop_timer_add(l, 200000, stop_cb, l, NULL) == 0);
+	loop_run(l);
+	EXPECT_EQ_INT(calls, 0);
+	EXPECT_EQ_INT(count_fds(), fds0);
+	pid = read_pid(pidf);
+	EXPECT(pid > 0 && pid_gone(pid, false));
+	loop_free(l);
+	ck_free(&http);
+	ck_free(&tcp);
+	ck_free(&misc);
+	close(filler);
+	close(lfd);
+	server_stop(s.pid);
+	unlink(pidf);
+	rmdir(dir);
+}
+
+static void start_rejects_what_cannot_run(void)
+{
+	struct probe_target t;
+	struct loop *l;
+	struct probe *p = NULL;
+	struct ck k;
+	int calls = 0;
+
+	ASSERT(loop_new(&l) == 0);
+	ASSERT(ck_load(&k, "", "127.0.0.1", 80, "BFD_CHECK { name bfd1 }"));
+	EXPECT_EQ_INT(probe_start(l, &k.t, never_called, &calls, &p), -EOPNOTSUPP);
+	ck_free(&k);
+	ASSERT(ck_load(&k, "", "127.0.0.1", 80, "TCP_CHECK { }"));
+	t = k.t;
+	t.port = 0;
+	EXPECT_EQ_INT(probe_start(l, &t, never_called, &calls, &p), -EINVAL);
+	t = k.t;
+	t.addr.family = AF_UNSPEC;
+	EXPECT_EQ_INT(probe_start(l, &t, never_called, &calls, &p), -EINVAL);
+	ck_free(&k);
+	EXPECT_EQ_INT(calls, 0);
+	loop_free(l);
+}
+
+/* A result known inside probe_start (refused at once on loopback, or a
+ * bad misc_path) still arrives from the loop, after probe_start returns. */
+static void result_never_inside_start(void)
+{
+	struct probe_result r;
+
+	r = misc_run("MISC_CHECK { misc_path \"'\" }"); /* run_probe checks calls == 0 */
+	EXPECT(!r.up);
+}
+
+/* ---- many at once: a hung server costs only its own timers */
+
+struct many {
+	struct loop *l;
+	int left, up, down;
+	uint64_t last_up_us, first_down_us;
+};
+
+static void many_done(struct probe *p, const struct probe_result *r, void *arg)
+{
+	struct many *m = arg;
+	uint64_t now = loop_now_us();
+
+	(void)p;
+	if (r->up) {
+		m->up++;
+		m->last_up_us = now;
+	} else {
+		m->down++;
+		if (!m->first_down_us)
+			m->first_down_us = now;
+	}
+	if (--m->left == 0)
+		loop_stop(m->l);
+}
+
+static void accept_and_close(struct loop_fd *w, int fd, uint32_t events, void *arg)
+{
+	int c;
+
+	(void)w;
+	(void)events;
+	(void)arg;
+	while ((c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		close(c);
+}
+
+static void thousand_probes_hung_and_healthy(void)
+{
+	enum { N = 1000 };
+	struct rlimit rl;
+	struct many m = {0};
+	struct ck good, hung;
+	struct loop_fd *w;
+	uint16_t gport, hport;
+	int gfd, hfd, filler;
+	uint64_t t0;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < 4 * N) {
+		rl.rlim_cur = rl.rlim_max < 4 * N ? rl.rlim_max : 4 * N;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	gfd = listen_loopback(AF_INET, SOCK_STREAM, 4096, &gport);
+	hfd = full_listener(&hport, &filler);
+	ASSERT(gfd >= 0 && hfd >= 0);
+	fcntl(gfd, F_SETFL, O_NONBLOCK);
+	ASSERT(ck_load(&good, "", "127.0.0.1", gport, "TCP_CHECK { connect_timeout 5 }"));
+	ASSERT(ck_load(&hung, "", "127.0.0.1", hport, "TCP_CHECK { connect_timeout 5 }"));
+	ASSERT(loop_new(&m.l) == 0);
+	ASSERT(loop_fd_add(m.l, gfd, EPOLLIN, accept_and_close, NULL, &w) == 0);
+	t0 = loop_now_us();
+	/* interleaved, the hung ones first in each pair */
+	for (int i = 0; i < N; i++) {
+		ASSERT(probe_start(m.l, &hung.t, many_done, &m, NULL) == 0);
+		ASSERT(probe_start(m.l, &good.t, many_done, &m, NULL) == 0);
+		m.left += 2;
+	}
+	ASSERT(loop_timer_add(m.l, 30000000, stop_cb, m.l, NULL) == 0);
+	loop_run(m.l);
+	EXPECT_EQ_INT(m.up, N);
+	EXPECT_EQ_INT(m.down, N);
+	/* every healthy one answered before the first hung one gave up */
+	EXPECT(m.last_up_us < m.first_down_us);
+	EXPECT(m.first_down_us - t0 >= 5000000);
+	printf("# %d healthy done after %llu ms, hung ones from %llu ms\n", N,
+	       (unsigned long long)(m.last_up_us - t0) / 1000,
+	       (unsigned long long)(m.first_down_us - t0) / 1000);
+	loop_fd_cancel(w);
+	loop_free(m.l);
+	ck_free(&good);
+	ck_free(&hung);
+	close(filler);
+	close(hfd);
+	close(gfd);
+}
+
+static const struct test_case cases[] = {
+	TEST_CASE(tcp_up_and_refused),
+	TEST_CASE(tcp_ipv6_and_connect_port),
+	TEST_CASE(tcp_timeout),
+	TEST_CASE(tcp_bindto_and_bind_port),
+	TEST_CASE(tcp_fwmark_marks_the_socket),
+	TEST_CASE(http_status_codes),
+	TEST_CASE(http_digest),
+	TEST_CASE(http_regex),
+	TEST_CASE(http_request_shape),
+	TEST_CASE(http_virtualhost_inherited),
+	TEST_CASE(http_urls),
+	TEST_CASE(http_broken_servers),
+	TEST_CASE(http_timeouts),
+	TEST_CASE(http_ipv6),
+	TEST_CASE(ssl_get_and_sni),
+	TEST_CASE(ssl_get_verifies_with_a_ca),
+	TEST_CASE(ssl_get_client_certificate),
+	TEST_CASE(ssl_get_close_notify),
+	TEST_CASE(ssl_get_plain_and_silent_servers),
+	TEST_CASE(misc_exit_codes),
+	TEST_CASE(misc_dynamic_weight),
+	TEST_CASE(misc_timeout_kills_the_group),
+	TEST_CASE(misc_user),
+	TEST_CASE(misc_script_settings),
+	TEST_CASE(cancel_in_flight),
+	TEST_CASE(start_rejects_what_cannot_run),
+	TEST_CASE(result_never_inside_start),
+	TEST_CASE(thousand_probes_hung_and_healthy),
+};
+
+TEST_MAIN(cases)
