@@ -205,6 +205,17 @@ static void handle_result(struct rt_checker *c, const struct probe_result *r)
 	struct ck_step s;
 
 	c->attempts++;
+	if (r->unchecked) {
+		char n[NAME_LEN];
+
+		/* keepalived "Rescheduling": a local failure says nothing
+		 * about the server, its state stays */
+		log_info("%s of %s: could not check (%s); trying again in %.1f s",
+			 c->ck->type_name, chk_name(c, n), r->detail,
+			 (double)c->ck->eff.delay_loop_us / 1e6);
+		schedule(c, c->ck->eff.delay_loop_us);
+		return;
+	}
 	if (!r->up) {
 		c->failures++;
 		snprintf(c->detail, sizeof(c->detail), "%s", r->detail);
@@ -241,6 +252,14 @@ static void attempt_fire(void *arg)
 		return;
 	}
 	err = env->probe_start(env->ctx, &c->target, attempt_done, c, &c->probe);
+	if (err == -EOPNOTSUPP) {
+		char n[NAME_LEN];
+
+		c->probe = NULL;
+		log_warn("%s of %s is not run by xvsd: it never changes the server's state",
+			 c->ck->type_name, chk_name(c, n));
+		return;		/* no timer: never again */
+	}
 	if (err) {
 		struct probe_result r = { .up = false, .weight = -1 };
 

@@ -225,8 +225,8 @@ static void on_hup(int signo, void *arg)
 		return;
 	}
 	if (probe_global_set(&nc->global))
-		log_err("%s: the global settings of the checkers (SSL, script_user) did not apply; the previous ones stay",
-			d->opts->conf_path);
+		log_err("%s: the checkers' global settings did not apply (%s); the previous ones stay",
+			d->opts->conf_path, probe_global_error());
 	err = reload_build(old, nc, &nr);
 	if (err) {
 		log_err("Reload of %s failed (%s): the running configuration stays as it is",
@@ -448,8 +448,8 @@ static int daemon_setup(struct daemon *d, struct conf *conf)
 	d->dpx.opts = d->opts->xvs;
 	apply_init(&d->apply, &dp_xvs_ops, &d->dpx);
 	if (probe_global_set(&conf->global))
-		log_err("%s: the global settings of the checkers (SSL, script_user) did not apply",
-			d->opts->conf_path);
+		log_err("%s: the checkers' global settings did not apply: %s", d->opts->conf_path,
+			probe_global_error());
 	notify_open(d->loop, &conf->global, &d->notify);
 	err = apply_start(&d->apply, d->rt);
 	if (err)

@@ -204,6 +204,9 @@ void notify_set_global(struct notify *n, const struct conf_global *g)
 	free(n->script_group);
 	n->script_user = dup_or_null(g->script_user);
 	n->script_group = dup_or_null(g->script_group);
+	/* keepalived's default: its script user when there is one */
+	if (!n->script_user && getuid() == 0 && getpwnam("keepalived_script"))
+		n->script_user = strdup("keepalived_script");
 }
 
 int notify_open(struct loop *l, const struct conf_global *g, struct notify **out)
