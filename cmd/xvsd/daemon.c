@@ -491,8 +491,6 @@ int daemon_main(const struct xvsd_opts *o)
 	if (!o->foreground)
 		ready_fd = detach();
 	log_init(&o->log);
-	if (!o->foreground)
-		quiet_stdio(o->log.console);
 	pid_fd = pidfile_take(o->pidfile);
 	if (pid_fd < 0) {
 		conf_free(conf);
@@ -510,6 +508,9 @@ int daemon_main(const struct xvsd_opts *o)
 	log_info("xvsd %s started (pid %d): %zu virtual servers, %zu real servers from %s",
 		 XVSD_VERSION, (int)getpid(), d.rt->n_vs, count_rs(d.rt), o->conf_path);
 	report_ready(&ready_fd, 0);
+	log_started();
+	if (!o->foreground)
+		quiet_stdio(o->log.console);
 	err = loop_run(d.loop);
 	if (err)
 		log_err("event loop failed: %s", strerror(-err));

@@ -12,7 +12,7 @@
 #include "log.h"
 
 static struct log_opts opts = { .console = true };
-static bool syslog_open;
+static bool syslog_open, started;
 
 void log_init(const struct log_opts *o)
 {
@@ -28,6 +28,11 @@ void log_close(void)
 	if (syslog_open)
 		closelog();
 	syslog_open = false;
+}
+
+void log_started(void)
+{
+	started = true;
 }
 
 bool log_detail(void)
@@ -85,7 +90,7 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (opts.console)
+	if (opts.console || (!started && level <= LOG_WARNING))
 		console_line(level, msg);
 	if (opts.syslog && syslog_open)
 		syslog(level, "%s", msg);

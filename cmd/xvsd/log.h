@@ -17,6 +17,9 @@ struct log_opts {
 };
 
 void log_init(const struct log_opts *o);
+/* Until the daemon runs, errors and warnings also go to stderr whatever
+ * the options say, so whoever starts it sees why it did not. */
+void log_started(void);
 void log_close(void);
 bool log_detail(void);
 
