@@ -61,17 +61,24 @@ static int set_detail(struct xvsd_opts *o, const char *a)
 	return 0;
 }
 
+/* keepalived's -S: 0..7 or local0..local7 (LOG_LOCALn), user, daemon. */
 static int set_facility(struct xvsd_opts *o, const char *a)
 {
 	static const int local[8] = { LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
 				      LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7 };
+	const char *n = !strncmp(a, "local", 5) ? a + 5 : a;
 
-	if (strlen(a) != 1 || a[0] < '0' || a[0] > '7') {
-		fprintf(stderr, "xvsd: invalid log facility '%s': expected 0..7 (local0..local7)\n",
+	if (!strcmp(a, "user") || !strcmp(a, "daemon")) {
+		o->log.facility = a[0] == 'u' ? LOG_USER : LOG_DAEMON;
+		return 0;
+	}
+	if (strlen(n) != 1 || n[0] < '0' || n[0] > '7') {
+		fprintf(stderr,
+			"xvsd: invalid log facility '%s': expected 0..7, local0..local7, user or daemon\n",
 			a);
 		return -EINVAL;
 	}
-	o->log.facility = local[a[0] - '0'];
+	o->log.facility = local[n[0] - '0'];
 	return 0;
 }
 
@@ -138,9 +145,9 @@ static const struct opt_def opt_defs[] = {
 	{ "dont-fork", 'n', NULL, "stay in the foreground", set_foreground },
 	{ "log-console", 'l', NULL, "log to stderr too, with timestamps", set_console },
 	{ "log-detail", 'D', NULL, "detailed log (every check attempt)", set_detail },
-	{ "log-facility", 'S', "0-7", "syslog facility local0..local7 (default daemon)",
+	{ "log-facility", 'S', "0-7|localN|user|daemon", "syslog facility (default daemon)",
 	  set_facility },
-	{ "no-syslog", 0, NULL, "do not log to syslog", set_no_syslog },
+	{ "no-syslog", 'G', NULL, "do not log to syslog", set_no_syslog },
 	{ "pid", 'p', "FILE", "pid file (default " XVSD_DEFAULT_PIDFILE ")", set_pid },
 	{ "config-id", 'i', "ID", "id for '@ID' conditional lines (default: host name)",
 	  set_config_id },
@@ -166,7 +173,7 @@ static void usage(FILE *f)
 		snprintf(left, sizeof(left), "%c%c%s --%s%s%s", d->letter ? '-' : ' ',
 			 d->letter ? d->letter : ' ', d->letter ? "," : " ", d->name,
 			 d->arg ? " " : "", d->arg ? d->arg : "");
-		fprintf(f, "  %-38s %s\n", left, d->help);
+		fprintf(f, "  %-42s %s\n", left, d->help);
 	}
 	fprintf(f, "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop.\n");
 }
