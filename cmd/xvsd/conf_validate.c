@@ -227,7 +227,10 @@ static void resolve_checker(struct vctx *v, const struct conf_vs *vs, const stru
 		NOTE(v, &ck->pos, "connect_timeout (%llu ms) is longer than delay_loop (%llu ms)",
 		     (unsigned long long)(ck->eff.connect_timeout_us / 1000),
 		     (unsigned long long)(ck->eff.delay_loop_us / 1000));
-	if (checker_needs_port(ck->kind) && !ck->connect_port && !rs->port)
+	/* a real server without a port is checked on its service's (keepalived
+	 * gives it the virtual server's port) */
+	if (checker_needs_port(ck->kind) && !ck->connect_port && !rs->port &&
+	    !(vs->kind == CONF_VS_ADDR && vs->port))
 		ERR(v, &ck->pos, "%s has no port to check: the real server has none, add connect_port",
 		    ck->type_name);
 	if (ck->kind == CONF_CHECK_FILE && ck->file.track_file &&
