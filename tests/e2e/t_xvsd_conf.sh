@@ -80,6 +80,13 @@ check "daemon: a file with errors is refused with file:line:column" \
 check "daemon: refused before writing its pid file" test ! -e "$TMPD/xvsd.pid"
 "$XVSD" --metrics nope -f "$CORPUS/good/lvs_dr.conf" 2>/dev/null
 check "daemon: a bad --metrics is a usage error" test $? -eq 2
+# the systemd unit's ExecStart is a command line xvsd takes
+unit=$XVS_TOP/contrib/systemd/xvsd.service
+cmdline=$(sed -n 's/^ExecStart=//p' "$unit" | sed "s|^/usr/sbin/xvsd|$XVSD|; s|/etc/keepalived/keepalived.conf|$CORPUS/good/lvs_nat.conf|; s|\$XVSD_OPTIONS||")
+# shellcheck disable=SC2086
+check "systemd unit: its ExecStart options parse (with -t)" $cmdline -t
+check "systemd unit: Type=forking with the pid file it passes, reload by SIGHUP" \
+	eval "grep -qx 'Type=forking' '$unit' && grep -qx 'PIDFile=/run/xvsd.pid' '$unit' && grep -q -- '-p /run/xvsd.pid' '$unit' && grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' '$unit'"
 out=$("$XVSD" -t -f "$TMPD/missing.conf" 2>&1)
 rc=$?
 check "-t on a missing file fails naming it" \
