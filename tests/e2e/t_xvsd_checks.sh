@@ -144,6 +144,15 @@ check "metrics: the fwd_dr counter matches xvsadm --counters ($f1)" test "${f1:-
 check "metrics: quorum of the echo service" test "$(mline "xvsd_virtual_server_quorum_up{virtual_server=\"[$VIP]:tcp:$ECHO_PORT\"}")" = 1
 nsx dir curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$METRICS/nope" >"$TMPD/code"
 check "metrics: other paths are 404" test "$(cat "$TMPD/code")" = 404
+# rates: per second since a sample at least 1 s old
+metrics >/dev/null
+client_whoami 10 >/dev/null 2>&1
+rate_up() {
+	metrics >"$TMPD/metrics2" 2>&1
+	awk -v k="xvs_service_connections_per_second{local_address=\"$VIP\",local_port=\"$HTTP_PORT\"," \
+		'index($0, k) == 1 { found = ($NF > 0) } END { exit !found }' "$TMPD/metrics2"
+}
+check "metrics: a connection rate once traffic flowed" wait_for 10 rate_up
 check "metrics: not on the director's other addresses" \
 	eval "! nsx dir curl -s --max-time 2 -o /dev/null http://$DIR_C_IP:$METRICS/metrics"
 
