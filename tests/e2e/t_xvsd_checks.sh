@@ -4,7 +4,8 @@
 # digest) and TCP_CHECK (port 7000): a killed server process leaves both
 # pools within delay_loop + connect_timeout (from the log's timestamps) and
 # no new connection reaches it; restarted, it comes back; an HTTP 500 or a
-# wrong body takes it out of the HTTP pool only. notify_down/notify_up
+# wrong body takes it out of the HTTP pool only. A server that never
+# answers (its checks time out) delays none of this. notify_down/notify_up
 # scripts run, the notify FIFO gets keepalived's lines, `xvsadm -L -n`
 # shows the pools, and the metrics endpoint answers curl.
 . "$(dirname "$0")/../harness/lib.sh"
@@ -12,7 +13,7 @@
 . "$(dirname "$0")/xvsd_lib.sh"
 require "$XVSD_BIN" "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs" "$PY" curl md5sum
 
-RS1=$(rs_ip 1) RS2=$(rs_ip 2) RS3=$(rs_ip 3)
+RS1=$(rs_ip 1) RS2=$(rs_ip 2) RS3=$(rs_ip 3) HUNG=10.99.2.99
 H="TCP $VIP:$HTTP_PORT" E="TCP $VIP:$ECHO_PORT"
 METRICS=9100
 
@@ -92,6 +93,17 @@ virtual_server $VIP $ECHO_PORT {
 EOC
 	i=0
 	for r in "$RS1" "$RS2" "$RS3"; do i=$((i + 1)); rs_block_tcp "$r" "rs$i"; done
+	# no host answers there: every check of it hangs until connect_timeout,
+	# and the others must not wait for it (alpha: it never joins the pool)
+	cat <<EOC
+    real_server $HUNG $ECHO_PORT {
+        alpha
+        TCP_CHECK {
+            connect_timeout 1
+            retry 0
+        }
+    }
+EOC
 	echo "}"
 } >"$TMPD/xvsd.conf"
 
@@ -107,7 +119,10 @@ client_whoami 30 >"$TMPD/who" 2>&1
 check "30 requests through the VIP: all 3 answered (got $(count_rs "$TMPD/who"))" \
 	eval "no_errors '$TMPD/who' && [ \"\$(count_rs '$TMPD/who')\" = 'rs1=10 rs2=10 rs3=10' ]"
 
-# ---- a killed server process
+check "a server that never answers stays out and its checks time out" \
+	wait_for 10 grep -q "TCP_CHECK of \[$HUNG\]:tcp:$ECHO_PORT .*failed: .*timeout" "$TMPD/xvsd-dir.log"
+
+# ---- a killed server process (while the hung one's checks keep timing out)
 t0=$(date +%s.%3N)
 rs_stop rs2
 check "rs2 killed: out of the echo pool" wait_for 10 weight_is dir "$E" "$RS2:7000" absent
