@@ -39,6 +39,7 @@ void dp_set_free(struct dp_set *s)
 	for (size_t i = 0; i < s->n; i++)
 		svc_free(&s->v[i]);
 	free(s->v);
+	free(s->slot);
 	*s = (struct dp_set){ 0 };
 }
 
@@ -58,11 +59,54 @@ static bool dest_key_eq(const struct xvs_dest_conf *a, const struct xvs_dest_con
 	return a->addr == b->addr && a->port == b->port;
 }
 
-static struct dp_svc *set_find(const struct dp_set *s, const struct xvs_svc_conf *c)
+static uint64_t svc_hash(const struct xvs_svc_conf *c)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!svc_key_cmp(&s->v[i].c, c))
-			return &s->v[i];
+	uint64_t h = c->fwmark ? 0xf00000000ULL | c->fwmark :
+				 ((uint64_t)c->addr << 24) ^ ((uint64_t)c->port << 8) ^ c->proto;
+
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 31);
+}
+
+static void index_put(struct dp_set *s, size_t pos)
+{
+	size_t m = s->n_slots - 1, i = svc_hash(&s->v[pos].c) & m;
+
+	while (s->slot[i])
+		i = (i + 1) & m;
+	s->slot[i] = pos + 1;
+}
+
+/* (Re)builds the index at twice the set's size at least; false on ENOMEM
+ * (lookups are then linear). */
+static bool index_build(struct dp_set *s)
+{
+	size_t want = 16;
+
+	while (want < 2 * (s->n + 1))
+		want *= 2;
+	free(s->slot);
+	s->slot = calloc(want, sizeof(*s->slot));
+	s->n_slots = s->slot ? want : 0;
+	for (size_t i = 0; s->slot && i < s->n; i++)
+		index_put(s, i);
+	return s->slot != NULL;
+}
+
+static struct dp_svc *set_find(struct dp_set *s, const struct xvs_svc_conf *c)
+{
+	if (!s->n_slots && !index_build(s)) {
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->v[i].dead && !svc_key_cmp(&s->v[i].c, c))
+				return &s->v[i];
+		return NULL;
+	}
+	for (size_t m = s->n_slots - 1, i = svc_hash(c) & m; s->slot[i]; i = (i + 1) & m) {
+		struct dp_svc *v = &s->v[s->slot[i] - 1];
+
+		if (!v->dead && !svc_key_cmp(&v->c, c))
+			return v;
+	}
 	return NULL;
 }
 
@@ -76,16 +120,28 @@ static struct dp_svc *set_push(struct dp_set *s, const struct xvs_svc_conf *c,
 	s->v = v;
 	v = &s->v[s->n++];
 	*v = (struct dp_svc){ .c = *c, .vs = vs };
+	if (s->n_slots && 2 * s->n <= s->n_slots)
+		index_put(s, s->n - 1);
+	else if (s->n_slots)
+		index_build(s);
 	return v;
 }
 
-static void set_remove(struct dp_set *s, struct dp_svc *v)
+/* Drops the dead services (positions move: the index is rebuilt). */
+static void set_compact(struct dp_set *s)
 {
-	size_t i = (size_t)(v - s->v);
+	size_t o = 0;
 
-	svc_free(v);
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*v));
-	s->n--;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].dead)
+			svc_free(&s->v[i]);
+		else
+			s->v[o++] = s->v[i];
+	}
+	s->n = o;
+	free(s->slot);
+	s->slot = NULL;
+	s->n_slots = 0;
 }
 
 static struct dp_dest *svc_find_dest(const struct dp_svc *s, const struct xvs_dest_conf *d)
@@ -533,7 +589,7 @@ static int have_copy(struct apply *a, struct dp_set *into, const struct xvs_svc_
 }
 
 /* have := what the data plane holds of the services in have or want. */
-static int have_refresh(struct apply *a, const struct dp_set *want)
+static int have_refresh(struct apply *a, struct dp_set *want)
 {
 	struct xvs_svc_info *list;
 	struct dp_set fresh = { 0 };
@@ -747,7 +803,7 @@ int apply_sync(struct apply *a, const struct rt *rt)
 		struct dp_svc *h = &a->have.v[i];
 		char s[64];
 
-		if (set_find(&want, &h->c)) {
+		if (h->dead || set_find(&want, &h->c)) {
 			i++;
 			continue;
 		}
@@ -756,11 +812,12 @@ int apply_sync(struct apply *a, const struct rt *rt)
 			a->errors++;
 			log_err("cannot remove service %s: %s", dp_svc_name(&h->c, s, sizeof(s)),
 				xvs_strerror(err));
-			i++;
-			continue;
+		} else {
+			h->dead = true;
 		}
-		set_remove(&a->have, h);
+		i++;
 	}
+	set_compact(&a->have);
 	a->ops->end(a->ctx);
 	dp_set_free(&want);
 	return 0;
@@ -874,8 +931,10 @@ static void adopt_svc(struct apply *a, const struct dp_svc *w, const struct xvs_
 	const struct rt_vs *rv = owner(rt, w->vs);
 	char s[64];
 
-	log_info("Keeping service %s as the data plane holds it (its connections and counters stay)",
-		 dp_svc_name(&w->c, s, sizeof(s)));
+	/* a group may hold thousands: one line for it (apply_start) */
+	log_msg(w->vs->kind == CONF_VS_GROUP ? LOG_DEBUG : LOG_INFO,
+		"Keeping service %s as the data plane holds it (its connections and counters stay)",
+		dp_svc_name(&w->c, s, sizeof(s)));
 	for (size_t k = 0; rv && k < rv->n_rs; k++) {
 		struct rt_rs *rs = rv->rs[k];
 		const struct xvs_dest_info *di;
@@ -934,6 +993,8 @@ int apply_start(struct apply *a, struct rt *rt)
 	}
 	for (size_t v = 0; v < rt->n_vs && !err; v++) {
 		bool *adopted = calloc(rt->vs[v]->n_rs + 1, sizeof(bool));
+		size_t kept = 0;
+		char vn[NAME_LEN];
 
 		if (!adopted) {
 			err = -ENOMEM;
@@ -942,9 +1003,14 @@ int apply_start(struct apply *a, struct rt *rt)
 		for (size_t i = 0; i < n; i++) {
 			struct dp_svc *w = set_find(&want, &list[i].conf);
 
-			if (w && w->vs == rt->vs[v]->conf)
+			if (w && w->vs == rt->vs[v]->conf) {
 				adopt_svc(a, w, &list[i], rt, adopted);
+				kept++;
+			}
 		}
+		if (kept && rt->vs[v]->conf->kind == CONF_VS_GROUP)
+			log_info("Keeping the %zu services of VS %s the data plane holds (their connections and counters stay)",
+				 kept, name_vs(rt->vs[v]->conf, vn));
 		free(adopted);
 	}
 	a->ops->list_free(a->ctx, list, n);

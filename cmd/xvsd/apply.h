@@ -68,11 +68,16 @@ struct dp_svc {
 	size_t n_d, cap_d;
 	struct xvs_laddr_conf *l;
 	size_t n_l, cap_l;
+	bool dead;			/* deleted, until the set is compacted */
 };
 
+/* Services in the order they were added, with a hash index by key (a
+ * group can expand to 65536 services: lookups must not be linear). */
 struct dp_set {
 	struct dp_svc *v;
 	size_t n, cap;
+	size_t *slot;			/* position + 1; 0: empty */
+	size_t n_slots;			/* power of two, or 0: no index yet */
 };
 
 struct apply_drain {

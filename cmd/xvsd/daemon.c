@@ -175,20 +175,22 @@ static void drain_arm(struct daemon *d)
 static bool wants_addrs(const struct rt *rt)
 {
 	for (size_t i = 0; i < rt->n_vs; i++)
-		if (rt->vs[i]->conf->ha_suspend && rt->vs[i]->conf->kind == CONF_VS_ADDR)
+		if (vs_ha_suspends(rt->vs[i]->conf))
 			return true;
 	return false;
 }
 
+/* Checks run unless ha_suspend holds them: VIP not local (or the
+ * addresses cannot be watched, then they run regardless). */
 static void addrs_apply(void *arg)
 {
 	struct daemon *d = arg;
 
-	for (size_t i = 0; d->addrs && i < d->rt->n_vs; i++) {
+	for (size_t i = 0; i < d->rt->n_vs; i++) {
 		struct rt_vs *vs = d->rt->vs[i];
 
-		if (vs->conf->ha_suspend && vs->conf->kind == CONF_VS_ADDR)
-			vs_set_ha_active(vs, addrwatch_has(d->addrs, &vs->conf->addr));
+		vs_set_ha_active(vs, !vs_ha_suspends(vs->conf) || !d->addrs ||
+					     addrwatch_has(d->addrs, &vs->conf->addr));
 	}
 }
 
@@ -197,11 +199,6 @@ static void addrs_update(struct daemon *d)
 	if (wants_addrs(d->rt) && !d->addrs &&
 	    addrwatch_start(d->loop, addrs_apply, d, &d->addrs))
 		log_err("ha_suspend: cannot watch the local addresses; checks run regardless");
-	if (!d->addrs) {
-		for (size_t i = 0; i < d->rt->n_vs; i++)
-			vs_set_ha_active(d->rt->vs[i], true);
-		return;
-	}
 	addrs_apply(d);
 }
 
@@ -236,7 +233,7 @@ static void on_hup(int signo, void *arg)
 		return;
 	}
 	apply_reload(&d->apply, old, nr);
-	if (notify_changed(d->notify, &nr->conf->global)) {
+	if (!d->notify || notify_changed(d->notify, &nr->conf->global)) {
 		notify_close(d->notify);
 		notify_open(d->loop, &nr->conf->global, &d->notify);
 	} else if (d->notify) {

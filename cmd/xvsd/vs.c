@@ -110,7 +110,7 @@ struct rt_vs *rt_vs_new(struct rt *rt, const struct conf_vs *conf)
 		return NULL;
 	vs->rt = rt;
 	vs->conf = conf;
-	vs->ha_active = !conf->ha_suspend;
+	vs->ha_active = !vs_ha_suspends(conf);
 	vs->rs = calloc(conf->n_rs + 1, sizeof(*vs->rs));
 	if (!vs->rs) {
 		free(vs);
@@ -382,6 +382,11 @@ void rt_start_checkers(struct rt *rt)
 		for (size_t k = 0; k < rt->vs[i]->n_rs; k++)
 			for (size_t j = 0; j < rt->vs[i]->rs[k]->n_ck; j++)
 				checker_start(rt->vs[i]->rs[k]->ck[j]);
+}
+
+bool vs_ha_suspends(const struct conf_vs *vs)
+{
+	return vs->ha_suspend && vs->kind == CONF_VS_ADDR;
 }
 
 void vs_set_ha_active(struct rt_vs *vs, bool active)

@@ -106,8 +106,11 @@ void rs_recount(struct rt_rs *rs);
 /* keepalived's update_quorum_state; init: at start or after a reload. */
 void vs_update_quorum(struct rt_vs *vs, bool init);
 
-/* ha_suspend: the VIP of vs is (not) a local address now. */
+/* ha_suspend: the VIP of vs is (not) a local address now. Only a
+ * virtual server by address can be suspended (keepalived refuses it with
+ * fwmarks; a group has no one VIP). */
 void vs_set_ha_active(struct rt_vs *vs, bool active);
+bool vs_ha_suspends(const struct conf_vs *vs);
 
 uint64_t vs_alive_weight(const struct rt_vs *vs);
 /* What the data plane should hold: the weight, or -1 for "absent". */

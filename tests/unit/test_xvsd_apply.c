@@ -203,6 +203,30 @@ static void group_expands_to_services(void)
 	stop(&w);
 }
 
+static void group_of_65536_addresses(void)
+{
+	struct world w = { 0 };
+	struct dp_set want;
+	struct rt *rt;
+
+	/* a /16 (the largest entry the parser takes) plus an overlapping
+	 * range: one service per address, each once */
+	rt = build(&w, "virtual_server_group G {\n 10.1.0.0/16 80\n 10.1.0.0-9 80\n}\n"
+		       "virtual_server group G {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n"
+		       " real_server 10.0.1.1 80 {\n }\n}\n");
+	ASSERT(rt);
+	apply_init(&w.a, &fake_dp_ops, &w.dp);
+	rt_init_states(rt);
+	ASSERT(apply_want(&w.a, rt, &want) == 0);
+	EXPECT_EQ_INT(want.n, 65536);
+	EXPECT_EQ_INT(ntohl(want.v[0].c.addr), 0x0a010000);
+	EXPECT_EQ_INT(ntohl(want.v[65535].c.addr), 0x0a01ffff);
+	EXPECT_EQ_INT(want.v[65535].n_d, 1);
+	dp_set_free(&want);
+	rt_free(rt);
+	apply_fini(&w.a);
+}
+
 static void fullnat_local_addresses(void)
 {
 	struct world w = { 0 };
@@ -425,6 +449,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(inhibit_sets_weight_zero),
 	TEST_CASE(sorry_server_in_and_out),
 	TEST_CASE(group_expands_to_services),
+	TEST_CASE(group_of_65536_addresses),
 	TEST_CASE(fullnat_local_addresses),
 	TEST_CASE(lvs_flush_at_start),
 	TEST_CASE(adopt_what_is_there),

@@ -134,6 +134,7 @@ static inline void fake_log_quiet(void)
 	struct log_opts o = { .console = getenv("XVSD_TEST_LOG") != NULL, .detail = true };
 
 	log_init(&o);
+	log_started();
 }
 
 static inline void fake_env_init(struct fake_env *e, struct ck_env *env)
@@ -350,6 +351,8 @@ static inline int fd_svc_add(void *ctx, const struct xvs_svc_conf *svc)
 		return f->fail_svc_add;
 	if (fake_svc_idx(f, svc) >= 0)
 		return -EEXIST;
+	if (f->n >= sizeof(f->svc) / sizeof(f->svc[0]))
+		return -ENOSPC;
 	f->svc[f->n] = (struct xvs_svc_info){ .conf = *svc };
 	f->n_laddr[f->n] = 0;
 	f->n++;
@@ -411,6 +414,8 @@ static inline int fd_dest_add(void *ctx, const struct xvs_svc_conf *svc,
 		return -ESRCH;
 	if (fake_dest_idx(f, s, d) >= 0)
 		return -EEXIST;
+	if (f->svc[s].n_dests >= sizeof(f->dest[0]) / sizeof(f->dest[0][0]))
+		return -ENOSPC;
 	f->dest[s][f->svc[s].n_dests++] = (struct xvs_dest_info){ .conf = *d };
 	return 0;
 }
@@ -464,6 +469,8 @@ static inline int fd_laddr_add(void *ctx, const struct xvs_svc_conf *svc,
 		  inet_ntop(AF_INET, &l->addr, b, sizeof(b)), l->ifname);
 	if (s < 0)
 		return -ESRCH;
+	if (f->n_laddr[s] >= sizeof(f->laddr[0]) / sizeof(f->laddr[0][0]))
+		return -ENOSPC;
 	f->laddr[s][f->n_laddr[s]++] = *l;
 	return 0;
 }
