@@ -369,7 +369,7 @@ static bool is_failed(const struct apply *a, const struct xvs_svc_conf *svc,
 }
 
 static void mark_failed(struct apply *a, const struct xvs_svc_conf *svc,
-			const struct xvs_dest_conf *d)
+			const struct xvs_dest_conf *d, int err)
 {
 	struct apply_failed *v = grow(a->failed, &a->cap_failed, a->n_failed + 1, sizeof(*v));
 
@@ -377,7 +377,8 @@ static void mark_failed(struct apply *a, const struct xvs_svc_conf *svc,
 		return;
 	a->failed = v;
 	a->failed[a->n_failed++] = (struct apply_failed){ .svc = *svc, .is_dest = d != NULL,
-							   .dest = d ? *d : (struct xvs_dest_conf){ 0 } };
+							   .dest = d ? *d : (struct xvs_dest_conf){ 0 },
+							   .err = err };
 }
 
 /* ---- the want set ---- */
@@ -670,7 +671,7 @@ static void sync_dests(struct apply *a, const struct dp_svc *w, struct dp_svc *h
 				svc_push_dest(h, &wd->c, NULL);
 			} else {
 				report(a, pos, "add", &h->c, &wd->c, err);
-				mark_failed(a, &h->c, &wd->c);
+				mark_failed(a, &h->c, &wd->c, err);
 			}
 			stale_on(a, err);
 		} else if (dest_differs(&hd->c, &wd->c)) {
@@ -681,7 +682,7 @@ static void sync_dests(struct apply *a, const struct dp_svc *w, struct dp_svc *h
 				hd->c = wd->c;
 			} else {
 				report(a, pos, "change", &h->c, &wd->c, err);
-				mark_failed(a, &h->c, &wd->c);
+				mark_failed(a, &h->c, &wd->c, err);
 			}
 			stale_on(a, err);
 		}
@@ -754,7 +755,7 @@ static void sync_svc(struct apply *a, const struct dp_svc *w)
 		err = call(a, a->ops->svc_add(a->ctx, &w->c));
 		if (err) {
 			report(a, &w->vs->pos, "add", &w->c, NULL, err);
-			mark_failed(a, &w->c, NULL);
+			mark_failed(a, &w->c, NULL, err);
 			stale_on(a, err);
 			return;
 		}
@@ -765,7 +766,7 @@ static void sync_svc(struct apply *a, const struct dp_svc *w)
 		err = call(a, a->ops->svc_edit(a->ctx, &w->c));
 		if (err) {
 			report(a, &w->vs->pos, "change", &w->c, NULL, err);
-			mark_failed(a, &w->c, NULL);
+			mark_failed(a, &w->c, NULL, err);
 			stale_on(a, err);
 			return;
 		}
@@ -1053,6 +1054,22 @@ void apply_reload(struct apply *a, const struct rt *old_rt, const struct rt *new
 	}
 	dp_set_free(&want);
 	a->have_stale = true;
+}
+
+size_t apply_retry_transient(struct apply *a)
+{
+	size_t o = 0, n = a->n_failed;
+
+	for (size_t i = 0; i < n; i++) {
+		int e = a->failed[i].err;
+
+		if (e == -ENODEV || e == -ENOSPC || e == -ENOMEM || e == -EAGAIN || e == -EBUSY ||
+		    e == -ETIMEDOUT)
+			continue;
+		a->failed[o++] = a->failed[i];
+	}
+	a->n_failed = o;
+	return n - o;
 }
 
 int apply_drain_sweep(struct apply *a)

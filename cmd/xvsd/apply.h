@@ -18,7 +18,8 @@
  *   the data plane counts no connection for it (ActiveConn + InActConn 0);
  * - what libxvs refuses (-EOPNOTSUPP, an unknown scheduler, ...) is logged
  *   once with the file:line:column of the virtual or real server and not
- *   tried again until the next reload.
+ *   tried again until the next reload; a refusal that may pass by itself
+ *   (-ENODEV, -ENOSPC, -ENOMEM) is tried again by apply_retry_transient.
  * The data plane is reached through struct dp_ops: libxvs in the daemon
  * (dp_xvs.c), a recording fake in the unit tests. */
 #ifndef XVSD_APPLY_H
@@ -89,6 +90,7 @@ struct apply_failed {
 	struct xvs_svc_conf svc;
 	bool is_dest;
 	struct xvs_dest_conf dest;	/* is_dest */
+	int err;
 };
 
 struct apply {
@@ -122,6 +124,10 @@ void apply_reload(struct apply *a, const struct rt *old_rt, const struct rt *new
  * the first -errno of begin() (nothing done; try again later). Refused
  * calls are logged, not returned. */
 int apply_sync(struct apply *a, const struct rt *rt);
+/* Refusals that may go away by themselves (no interface yet, a full
+ * table, no memory) are forgotten, so the next sync tries again; what the
+ * data plane cannot do waits for a reload. Returns how many. */
+size_t apply_retry_transient(struct apply *a);
 /* Drained dests without connections any more are forgotten (the next sync
  * deletes them). Returns how many, or -errno. */
 int apply_drain_sweep(struct apply *a);

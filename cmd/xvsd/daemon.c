@@ -25,6 +25,7 @@
 
 #define SYNC_RETRY_US	1000000ULL
 #define DRAIN_SWEEP_US	2000000ULL
+#define REFUSED_RETRY_US 30000000ULL	/* refusals that may pass by themselves */
 
 /* ---- configuration ---- */
 
@@ -147,6 +148,17 @@ void daemon_sync_soon(struct daemon *d)
 	d->sync_timer = NULL;
 	if (loop_timer_add(d->loop, 0, sync_cb, d, &d->sync_timer))
 		log_err("cannot schedule a data plane update (out of memory)");
+}
+
+static void retry_cb(struct loop_timer *t, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)t;
+	d->retry_timer = NULL;
+	if (apply_retry_transient(&d->apply))
+		daemon_sync_soon(d);
+	loop_timer_add(d->loop, REFUSED_RETRY_US, retry_cb, d, &d->retry_timer);
 }
 
 static void drain_cb(struct loop_timer *t, void *arg)
@@ -456,6 +468,7 @@ static int daemon_setup(struct daemon *d, struct conf *conf)
 	addrs_update(d);
 	rt_start_checkers(d->rt);
 	daemon_sync_soon(d);
+	loop_timer_add(d->loop, REFUSED_RETRY_US, retry_cb, d, &d->retry_timer);
 	if (d->opts->metrics) {
 		err = metrics_start(d, d->opts->metrics, &d->metrics);
 		if (err)
@@ -485,6 +498,7 @@ int daemon_main(const struct xvsd_opts *o)
 		return config_test(o);
 	if (load_conf(o, &conf))
 		return 1;
+	umask(022);	/* keepalived's default: nothing we create is writable by others */
 	if (!o->foreground)
 		ready_fd = detach();
 	log_init(&o->log);

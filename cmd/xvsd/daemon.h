@@ -42,7 +42,7 @@ struct daemon {
 	struct notify *notify;
 	struct metrics *metrics;
 	struct addrwatch *addrs;
-	struct loop_timer *sync_timer, *drain_timer;
+	struct loop_timer *sync_timer, *drain_timer, *retry_timer;
 	bool sync_failing;		/* the last sync could not open the data plane */
 	uint64_t started_us;
 	uint64_t reloads, reload_failures;

@@ -410,6 +410,31 @@ static void refused_service_is_said_once(void)
 	stop(&w);
 }
 
+static void transient_refusal_is_retried(void)
+{
+	struct world w = { 0 };
+
+	w.dp.fail_dest_add = -ENODEV;	/* no interface up yet */
+	ASSERT(start(&w, VS_HEAD("rr") RS_TCP("10.0.1.1", "1") "}\n"));
+	EXPECT_STREQ(calls(&w), "svc_add TCP 10.0.0.1:80 rr|dest_add TCP 10.0.0.1:80 10.0.1.1:80 DR w1");
+	ASSERT(apply_sync(&w.a, w.rt) == 0);
+	EXPECT_STREQ(calls(&w), "");
+	w.dp.fail_dest_add = 0;
+	EXPECT_EQ_INT(apply_retry_transient(&w.a), 1);
+	ASSERT(apply_sync(&w.a, w.rt) == 0);
+	EXPECT_STREQ(calls(&w), "dest_add TCP 10.0.0.1:80 10.0.1.1:80 DR w1");
+	/* what the data plane cannot do is not retried without a reload */
+	w.dp.fail_svc_add = -EOPNOTSUPP;
+	ASSERT(reload(&w, VS_HEAD("rr") RS_TCP("10.0.1.1", "1") "}\n"
+			  "virtual_server 10.0.0.2 80 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n"
+			  " real_server 10.0.1.1 80 {\n }\n}\n"));
+	calls(&w);
+	EXPECT_EQ_INT(apply_retry_transient(&w.a), 0);
+	ASSERT(apply_sync(&w.a, w.rt) == 0);
+	EXPECT_STREQ(calls(&w), "");
+	stop(&w);
+}
+
 static void stop_modes(void)
 {
 	struct world w = { 0 };
@@ -459,6 +484,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(reload_keeps_a_down_server_out),
 	TEST_CASE(reload_removes_a_virtual_server),
 	TEST_CASE(refused_service_is_said_once),
+	TEST_CASE(transient_refusal_is_retried),
 	TEST_CASE(stop_modes),
 	TEST_CASE(everything_down_at_once),
 };
