@@ -379,6 +379,14 @@ void conf_diags_free(struct conf_diags *d);
 void conf_diags_print(const struct conf_diags *d, FILE *f);
 const char *conf_sev_name(enum conf_sev sev);
 
+/* Addresses: order (family first; unset ones are equal) and text. */
+int conf_addr_cmp(const struct conf_addr *a, const struct conf_addr *b);
+const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len);
+
+/* Two virtual servers are the same service: address, port and protocol;
+ * fwmark (and family); or group name, protocol and family. */
+bool conf_vs_same(const struct conf_vs *a, const struct conf_vs *b);
+
 /* Names for printing: "NAT", "DR", "TUN", "FNAT"; checker type names. */
 const char *conf_fwd_name(enum conf_fwd fwd);
 const char *conf_check_kind_name(enum conf_check_kind kind);

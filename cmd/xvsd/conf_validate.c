@@ -331,7 +331,7 @@ static void check_rs(struct vctx *v, struct conf_vs *vs, size_t idx, uint64_t *t
 		resolve_checker(v, vs, rs, rs->checkers[k]);
 }
 
-static bool same_service(const struct conf_vs *a, const struct conf_vs *b)
+bool conf_vs_same(const struct conf_vs *a, const struct conf_vs *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -399,7 +399,7 @@ static void check_vs(struct vctx *v, size_t idx)
 	}
 	check_laddr(v, vs, uses_fnat);
 	for (i = 0; i < idx; i++)
-		if (same_service(v->c->vs[i], vs))
+		if (conf_vs_same(v->c->vs[i], vs))
 			ERR(v, &vs->pos, "virtual server %s is already defined at line %u",
 			    vs_name(vs, n, sizeof(n)), v->c->vs[i]->pos.line);
 }

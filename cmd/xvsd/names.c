@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* keepalived's server names (see names.h; its format_vs()/format_rs()). */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
@@ -25,13 +24,6 @@ const char *name_proto(const struct conf_vs *vs)
 	return vs->protocol == IPPROTO_UDP ? "udp" : vs->protocol == IPPROTO_SCTP ? "sctp" : "tcp";
 }
 
-static const char *addr_str(const struct conf_addr *a, char *buf, size_t len)
-{
-	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, &a->u, buf, (socklen_t)len))
-		snprintf(buf, len, "?");
-	return buf;
-}
-
 const char *name_vs(const struct conf_vs *vs, char buf[NAME_LEN])
 {
 	char a[INET6_ADDRSTRLEN];
@@ -44,7 +36,7 @@ const char *name_vs(const struct conf_vs *vs, char buf[NAME_LEN])
 		snprintf(buf, NAME_LEN, "[%s]:0", vs->group_name);
 		break;
 	default:
-		snprintf(buf, NAME_LEN, "[%s]:%s:%u", addr_str(&vs->addr, a, sizeof(a)),
+		snprintf(buf, NAME_LEN, "[%s]:%s:%u", conf_addr_str(&vs->addr, a, sizeof(a)),
 			 name_proto(vs), vs->port);
 	}
 	return buf;
@@ -60,7 +52,7 @@ const char *name_rs(const struct conf_vs *vs, const struct conf_addr *a, uint16_
 {
 	char s[INET6_ADDRSTRLEN];
 
-	snprintf(buf, NAME_LEN, "[%s]:%s:%u", addr_str(a, s, sizeof(s)), name_proto(vs),
+	snprintf(buf, NAME_LEN, "[%s]:%s:%u", conf_addr_str(a, s, sizeof(s)), name_proto(vs),
 		 name_rs_port(vs, port));
 	return buf;
 }

@@ -13,12 +13,7 @@ static bool str_eq(const char *a, const char *b)
 
 static bool addr_eq(const struct conf_addr *a, const struct conf_addr *b)
 {
-	if (a->family != b->family)
-		return false;
-	if (!a->family)
-		return true;
-	return !memcmp(&a->u, &b->u,
-		       a->family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr));
+	return !conf_addr_cmp(a, b);
 }
 
 static bool url_same(const struct conf_url *a, const struct conf_url *b)

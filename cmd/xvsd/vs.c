@@ -424,38 +424,15 @@ int64_t sorry_dp_weight(const struct rt_vs *vs)
 
 /* ---- identities ---- */
 
-bool vs_same(const struct conf_vs *a, const struct conf_vs *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case CONF_VS_FWMARK:
-		return a->fwmark == b->fwmark && a->family == b->family;
-	case CONF_VS_GROUP:
-		return !strcmp(a->group_name, b->group_name) && a->protocol == b->protocol &&
-		       a->family == b->family;
-	default:
-		return a->addr.family == b->addr.family &&
-		       !memcmp(&a->addr.u, &b->addr.u,
-			       a->addr.family == AF_INET6 ? sizeof(struct in6_addr) :
-							    sizeof(struct in_addr)) &&
-		       a->port == b->port && a->protocol == b->protocol;
-	}
-}
-
 bool rs_same(const struct conf_rs *a, const struct conf_rs *b)
 {
-	return a->addr.family == b->addr.family &&
-	       !memcmp(&a->addr.u, &b->addr.u,
-		       a->addr.family == AF_INET6 ? sizeof(struct in6_addr) :
-						    sizeof(struct in_addr)) &&
-	       a->port == b->port;
+	return !conf_addr_cmp(&a->addr, &b->addr) && a->port == b->port;
 }
 
 struct rt_vs *rt_find_vs(const struct rt *rt, const struct conf_vs *like)
 {
 	for (size_t i = 0; i < rt->n_vs; i++)
-		if (vs_same(rt->vs[i]->conf, like))
+		if (conf_vs_same(rt->vs[i]->conf, like))
 			return rt->vs[i];
 	return NULL;
 }

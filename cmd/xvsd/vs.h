@@ -132,7 +132,6 @@ unsigned rs_count_failed(const struct rt_rs *rs);
 /* Lookups for reload and adoption. */
 struct rt_vs *rt_find_vs(const struct rt *rt, const struct conf_vs *like);
 struct rt_rs *vs_find_rs(const struct rt_vs *vs, const struct conf_rs *like);
-bool vs_same(const struct conf_vs *a, const struct conf_vs *b);
 bool rs_same(const struct conf_rs *a, const struct conf_rs *b);
 
 #endif /* XVSD_VS_H */

@@ -16,7 +16,6 @@ require "$XVSD_BIN" "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs" "$PY" curl
 RS1=$(rs_ip 1) RS2=$(rs_ip 2) RS3=$(rs_ip 3)
 E="TCP $VIP:$ECHO_PORT"
 METRICS=9101
-PROGRESS="$TMPD/chats.progress" STOP="$TMPD/chats.stop"
 
 topo_cluster 1500 3 || { not_ok "topology"; done_testing; exit 1; }
 for i in 1 2 3; do
@@ -39,28 +38,14 @@ conf rr "$RS1 1" "$RS2 1" >"$TMPD/xvsd.conf"
 check "xvsd starts" xvsd_start dir "$TMPD/xvsd.conf" --metrics "$METRICS"
 check "pool: rs1 and rs2" wait_for 15 pool_is dir "$E" "$RS1:7000=1 $RS2:7000=1"
 
-rounds() { local v; v=$(cat "$PROGRESS" 2>/dev/null); [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo -1; }
-advanced() { [ "$(rounds)" -ge $(($2 + $1)) ]; }
-still_chatting() {	# name
-	local from
-	from=$(rounds)
-	if wait_for 15 advanced 5 "$from"; then
-		ok "$1; all 50 connections still echo (round $(rounds))"
-	else
-		not_ok "$1; the long-lived connections stopped" "round $(rounds)" "$(tail -5 "$TMPD/chats.log")"
-	fi
-}
 writes() { nsx dir curl -s --max-time 5 "http://127.0.0.1:$METRICS/metrics" | awk '$1 == "xvsd_dataplane_writes_total" { print $2 }'; }
 
-bg client "$PY" "$SERVERS/client.py" chats "$VIP" "$ECHO_PORT" 50 --progress "$PROGRESS" \
-	--stop "$STOP" --interval 0.1 >"$TMPD/chats.log" 2>&1
-chats_pid=${_bg_pids[-1]}
-if ! wait_for 20 advanced 3 0; then
-	not_ok "50 long-lived connections established" "$(tail -5 "$TMPD/chats.log")"
+if ! chats_start 50; then
+	not_ok "50 long-lived connections established" "$(tail -5 "$CHATS_LOG")"
 	done_testing
 	exit 1
 fi
-split=$(awk '$1 == "banner" { print $2 }' "$TMPD/chats.log" | sort | uniq -c | awk '{ print $2 "=" $1 }' | xargs)
+split=$(chats_split)
 check "50 long-lived connections, rr over rs1 and rs2 ($split)" test "$split" = "rs1=25 rs2=25"
 
 # ---- reload: wrr, rs1 weight 3, rs2 removed, rs3 added
@@ -102,12 +87,7 @@ check "rs3 restarted: back after a passing check" eval "rs_start rs3 && wait_for
 still_chatting "after the unchanged reload"
 
 # ---- the end: every byte of the 50 echoed, rs2 deleted once they close
-touch "$STOP"
-wait "$chats_pid"
-rc=$?
-summary=$(grep -E '^(sent|ERROR)' "$TMPD/chats.log")
-check "the 50 long-lived connections: every line echoed byte for byte ($summary)" \
-	eval "[ $rc = 0 ] && grep -Eq '^sent ([0-9]+) echoed \\1 conns 50 ' '$TMPD/chats.log'"
+chats_end
 check "rs2 deleted once its connections ended" wait_for 20 pool_is dir "$E" "$RS1:7000=3 $RS3:7000=1"
 check "the log says why" grep -q "Real server $RS2:7000 of service TCP $VIP:7000 has no connection left" "$TMPD/xvsd-dir.log"
 done_testing

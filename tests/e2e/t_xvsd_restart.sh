@@ -14,7 +14,6 @@ require "$XVSD_BIN" "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs" "$PY" curl
 RS1=$(rs_ip 1) RS2=$(rs_ip 2) RS3=$(rs_ip 3)
 E="TCP $VIP:$ECHO_PORT"
 METRICS=9102
-PROGRESS="$TMPD/chats.progress" STOP="$TMPD/chats.stop"
 ALL="$RS1:7000=1 $RS2:7000=1 $RS3:7000=1"
 
 topo_cluster 1500 3 || { not_ok "topology"; done_testing; exit 1; }
@@ -35,23 +34,9 @@ conf "    router_id one" >"$TMPD/xvsd.conf"
 check "xvsd starts" xvsd_start dir "$TMPD/xvsd.conf"
 check "pool: the 3 real servers" wait_for 15 pool_is dir "$E" "$ALL"
 
-rounds() { local v; v=$(cat "$PROGRESS" 2>/dev/null); [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo -1; }
-advanced() { [ "$(rounds)" -ge $(($2 + $1)) ]; }
-still_chatting() {
-	local from
-	from=$(rounds)
-	if wait_for 15 advanced 5 "$from"; then
-		ok "$1: the 10 long-lived connections still echo (round $(rounds))"
-	else
-		not_ok "$1: the long-lived connections stopped" "round $(rounds)" "$(tail -5 "$TMPD/chats.log")"
-	fi
-}
 writes() { nsx dir curl -s --max-time 5 "http://127.0.0.1:$METRICS/metrics" | awk '$1 == "xvsd_dataplane_writes_total" { print $2 }'; }
 
-bg client "$PY" "$SERVERS/client.py" chats "$VIP" "$ECHO_PORT" 10 --progress "$PROGRESS" \
-	--stop "$STOP" --interval 0.1 >"$TMPD/chats.log" 2>&1
-chats_pid=${_bg_pids[-1]}
-wait_for 20 advanced 3 0 || { not_ok "10 long-lived connections established" "$(cat "$TMPD/chats.log")"; done_testing; exit 1; }
+chats_start 10 || { not_ok "10 long-lived connections established" "$(cat "$CHATS_LOG")"; done_testing; exit 1; }
 ok "10 long-lived connections established"
 
 # ---- kill -9
@@ -92,12 +77,7 @@ check "SIGTERM: the pool stays" pool_is dir "$E" "$ALL"
 still_chatting "xvsd stopped"
 got=$(banners 3 "$ECHO_PORT")
 check "xvsd stopped: new connections served (got '$got')" test "$got" = "rs1=1 rs2=1 rs3=1"
-touch "$STOP"
-wait "$chats_pid"
-rc=$?
-summary=$(grep -E '^(sent|ERROR)' "$TMPD/chats.log")
-check "the 10 long-lived connections: every line echoed byte for byte ($summary)" \
-	eval "[ $rc = 0 ] && grep -Eq '^sent ([0-9]+) echoed \\1 conns 10 ' '$TMPD/chats.log'"
+chats_end
 
 # ---- daemon mode, lvs_flush_on_stop
 conf "    lvs_flush_on_stop" >"$TMPD/flush.conf"

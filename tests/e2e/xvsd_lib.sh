@@ -94,3 +94,41 @@ banners() {
 	nsx client "$PY" "$SERVERS/client.py" banner "$VIP" "$2" "$1" >"$TMPD/banners" 2>&1
 	no_errors "$TMPD/banners" && count_rs "$TMPD/banners"
 }
+
+# Long-lived connections (client.py chats): chats_start N starts N echo
+# connections to VIP:ECHO_PORT in the background, a line on each every
+# 100 ms, and waits for them; still_chatting NAME is a test that they all
+# echoed 5 more rounds; chats_end NAME stops them and tests that every byte
+# came back.
+CHATS_PROGRESS=$TMPD/chats.progress
+CHATS_STOP=$TMPD/chats.stop
+CHATS_LOG=$TMPD/chats.log
+chats_rounds() { local v; v=$(cat "$CHATS_PROGRESS" 2>/dev/null); [[ $v =~ ^[0-9]+$ ]] && echo "$v" || echo -1; }
+chats_advanced() { [ "$(chats_rounds)" -ge $(($2 + $1)) ]; }
+chats_start() {
+	_chats_n=$1
+	bg client "$PY" "$SERVERS/client.py" chats "$VIP" "$ECHO_PORT" "$1" --progress "$CHATS_PROGRESS" \
+		--stop "$CHATS_STOP" --interval 0.1 >"$CHATS_LOG" 2>&1
+	_chats_pid=${_bg_pids[-1]}
+	wait_for 20 chats_advanced 3 0
+}
+# chats_split: "rsN=count ..." of where the connections landed
+chats_split() { awk '$1 == "banner" { print $2 }' "$CHATS_LOG" | sort | uniq -c | awk '{ print $2 "=" $1 }' | xargs; }
+still_chatting() {
+	local from
+	from=$(chats_rounds)
+	if wait_for 15 chats_advanced 5 "$from"; then
+		ok "$1: all $_chats_n long-lived connections still echo (round $(chats_rounds))"
+	else
+		not_ok "$1: the long-lived connections stopped" "round $(chats_rounds)" "$(tail -5 "$CHATS_LOG")"
+	fi
+}
+chats_end() {
+	local rc summary
+	touch "$CHATS_STOP"
+	wait "$_chats_pid"
+	rc=$?
+	summary=$(grep -E '^(sent|ERROR)' "$CHATS_LOG")
+	check "the $_chats_n long-lived connections: every line echoed byte for byte ($summary)" \
+		eval "[ $rc = 0 ] && grep -Eq '^sent ([0-9]+) echoed \\1 conns $_chats_n ' '$CHATS_LOG'"
+}
