@@ -435,6 +435,22 @@ static void transient_refusal_is_retried(void)
 	stop(&w);
 }
 
+static void unrepresentable_is_left_out(void)
+{
+	struct world w = { 0 };
+
+	/* IPv6 and a TUN type xvs does not have: said (log), left out; the
+	 * rest is configured */
+	ASSERT(start(&w, "virtual_server 2001:db8::1 80 {\n lvs_sched rr\n lvs_method DR\n"
+			 " protocol TCP\n real_server 2001:db8::11 80 {\n }\n}\n"
+			 "virtual_server 10.0.0.1 80 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n"
+			 " real_server 10.0.1.1 80 {\n  lvs_method TUN type gue port 6080\n }\n"
+			 " real_server 10.0.1.2 80 {\n }\n}\n"));
+	EXPECT_STREQ(calls(&w), "svc_add TCP 10.0.0.1:80 rr|"
+				"dest_add TCP 10.0.0.1:80 10.0.1.2:80 DR w1");
+	stop(&w);
+}
+
 static void stop_modes(void)
 {
 	struct world w = { 0 };
@@ -485,6 +501,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(reload_removes_a_virtual_server),
 	TEST_CASE(refused_service_is_said_once),
 	TEST_CASE(transient_refusal_is_retried),
+	TEST_CASE(unrepresentable_is_left_out),
 	TEST_CASE(stop_modes),
 	TEST_CASE(everything_down_at_once),
 };
