@@ -8,12 +8,14 @@
  * hung and a healthy server on one loop. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -262,6 +264,22 @@ static pid_t serve_stream(int lfd, conn_handler handle, void *arg)
 	return pid;
 }
 
+/* A forked datagram server: handle gets the socket and serves forever. */
+static pid_t serve_dgram(int fd, conn_handler handle, void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_signals_default();
+		handle(fd, arg);
+		_exit(0);
+	}
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
 static void server_stop(pid_t pid)
 {
 	if (pid <= 0)
@@ -421,7 +439,7 @@ static void tcp_bindto_and_bind_port(void)
 	close(lfd);
 }
 
-static void tcp_fwmark_marks_the_socket(void)
+static void tcp_fwmark_and_bind_if_options(void)
 {
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
@@ -1382,6 +1400,567 @@ static void misc_script_settings(void)
 	rmdir(dir);
 }
 
+/* ---- UDP_CHECK */
+
+/* echoes every datagram back */
+static void udp_echo(int fd, void *arg)
+{
+	char buf[2048];
+	struct sockaddr_storage from;
+
+	(void)arg;
+	for (;;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static struct probe_result udp_run(const char *addr, uint16_t port, const char *block_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[1024];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, block_fmt);
+	vsnprintf(block, sizeof(block), block_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, "", addr, port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void udp_replies(void)
+{
+	uint16_t port;
+	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port);
+	struct probe_result r;
+	pid_t srv;
+
+	ASSERT(fd >= 0);
+	srv = serve_dgram(fd, udp_echo, NULL);
+	close(fd);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { require_reply }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "reply of 16 bytes"); /* the random payload */
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 0102 }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 01xX03 }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 0103 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "reply differs from require_reply at byte 1");
+	/* the lengths count with or without a pattern, as the manual says */
+	r = udp_run("127.0.0.1", port,
+		    "UDP_CHECK { payload 010203\n require_reply\n min_reply_length 5 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "reply of 3 bytes, expected 5-255");
+	r = udp_run("127.0.0.1", port,
+		    "UDP_CHECK { payload 010203\n require_reply 01\n max_reply_length 2 }");
+	EXPECT(!r.up);
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 010203 }");
+	EXPECT(r.up);
+	server_stop(srv);
+}
+
+static void udp_silence_and_unreachable(void)
+{
+	uint16_t port;
+	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port); /* bound, never read */
+	struct probe_result r;
+
+	ASSERT(fd >= 0);
+	/* no ICMP error: keepalived's success */
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { connect_timeout 1 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "no ICMP error in 1 s");
+	r = udp_run("127.0.0.1", port, "UDP_CHECK { connect_timeout 1\n require_reply }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for a reply");
+	close(fd);
+	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_DGRAM),
+		    "UDP_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+	r = udp_run("::1", closed_port(AF_INET6, SOCK_DGRAM), "UDP_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+}
+
+/* ---- DNS_CHECK against a forked responder */
+
+/* Replies by the query's name (lower-cased): "ok.test" NOERROR with one A
+ * record (only to type A), "nx.test" NXDOMAIN, "fail.test" SERVFAIL,
+ * "noise.test" first a reply with another id, one without QR and one for
+ * another question (all to be ignored), then NOERROR; "silent.test"
+ * nothing; "." NOERROR to SOA. Anything else REFUSED. */
+static void dns_responder(int fd, void *arg)
+{
+	uint8_t q[512], r[600];
+	struct sockaddr_storage from;
+
+	(void)arg;
+	for (;;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		char name[256] = "";
+		size_t off = 12, k = 0, qend;
+		unsigned qtype, rcode = 5;
+
+		if (n < 17)
+			continue;
+		while (off < (size_t)n && q[off] && k + q[off] + 1 < sizeof(name)) {
+			for (unsigned i = 1; i <= q[off]; i++)
+				name[k++] = (char)tolower(q[off + i]);
+			name[k++] = '.';
+			off += q[off] + 1u;
+		}
+		name[k] = '\0';
+		qend = off + 5;
+		if (qend > (size_t)n)
+			continue;
+		qtype = (unsigned)(q[off + 1] << 8 | q[off + 2]);
+		if ((!strcmp(name, "ok.test.") && qtype == 1) || !strcmp(name, "noise.test.") ||
+		    (!strcmp(name, "") && qtype == 6))
+			rcode = 0;
+		else if (!strcmp(name, "nx.test."))
+			rcode = 3;
+		else if (!strcmp(name, "fail.test."))
+			rcode = 2;
+		else if (!strcmp(name, "silent.test."))
+			continue;
+		memcpy(r, q, qend);
+		if (!strcmp(name, "noise.test.")) {
+			r[0] ^= 0xff; /* another id */
+			r[2] = 0x81;
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[0] ^= 0xff;
+			r[2] = q[2]; /* QR clear: a query, not an answer */
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[2] = 0x81;
+			r[13] ^= 0x20; /* 'n' -> 'N' is the same name; 'o' -> 0x4f too: */
+			r[14] = 'x';   /* another question */
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[14] = q[14];
+			r[13] = (uint8_t)toupper(q[13]); /* case does not matter */
+		}
+		r[2] = 0x81;			/* QR, RD */
+		r[3] = (uint8_t)(0x80 | rcode); /* RA */
+		if (rcode == 0 && qtype == 1) {
+			static const uint8_t a[] = {0xc0, 12, 0, 1, 0,	 1, 0, 0,
+						    0,	  60, 0, 4, 192, 0, 2, 1};
+
+			r[7] = 1;
+			memcpy(r + qend, a, sizeof(a));
+			qend += sizeof(a);
+		}
+		sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static void dns_answers(void)
+{
+	uint16_t port;
+	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port);
+	struct probe_result r;
+	pid_t srv;
+
+	ASSERT(fd >= 0);
+	srv = serve_dgram(fd, dns_responder, NULL);
+	close(fd);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { type A\n name ok.test }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "1 answers");
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { type A\n name OK.Test. }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { }"); /* SOA of "." */
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { type AAAA\n name ok.test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "DNS rcode 5 (REFUSED)");
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { name nx.test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "NXDOMAIN");
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { name fail.test }");
+	EXPECT_DETAIL(r, "SERVFAIL");
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { name noise.test }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { connect_timeout 1\n name silent.test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for the DNS reply");
+	r = udp_run("127.0.0.1", port, "DNS_CHECK { name a..test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "invalid DNS name");
+	server_stop(srv);
+	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_DGRAM), "DNS_CHECK { name ok.test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+}
+
+/* ---- SMTP_CHECK against a forked responder */
+
+enum smtp_mode { SMTP_GOOD, SMTP_BAD_BANNER, SMTP_BAD_HELO, SMTP_SILENT };
+
+struct smtp_srv {
+	enum smtp_mode mode;
+	const char *helo; /* the HELO line it accepts */
+};
+
+static bool read_line(int c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len && read(c, buf + n, 1) == 1)
+		if (buf[n++] == '\n')
+			break;
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static void smtp_handle(int c, void *arg)
+{
+	const struct smtp_srv *s = arg;
+	char line[512], want[300];
+
+	if (s->mode == SMTP_SILENT) {
+		sleep(60);
+		return;
+	}
+	if (s->mode == SMTP_BAD_BANNER) {
+		http_reply(c, "554 no service here\r\n");
+		return;
+	}
+	http_reply(c, "220-mail.example.org ESMTP\r\n220 ready\r\n");
+	snprintf(want, sizeof(want), "HELO %s\r\n", s->helo);
+	if (!read_line(c, line, sizeof(line)))
+		return;
+	if (s->mode == SMTP_BAD_HELO || strcmp(line, want)) {
+		http_reply(c, "501 bad HELO\r\n");
+		return;
+	}
+	http_reply(c, "250-mail.example.org\r\n250 PIPELINING\r\n");
+	if (read_line(c, line, sizeof(line)) && !strcmp(line, "QUIT\r\n"))
+		http_reply(c, "221 bye\r\n");
+}
+
+static pid_t smtp_start(struct smtp_srv *s, uint16_t *port)
+{
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, port);
+	pid_t pid;
+
+	if (lfd < 0)
+		return -1;
+	pid = serve_stream(lfd, smtp_handle, s);
+	close(lfd);
+	return pid;
+}
+
+static void smtp_dialogues(void)
+{
+	struct smtp_srv s = {SMTP_GOOD, "smtpchecker.keepalived.org"};
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "SMTP_CHECK { }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "QUIT 221");
+	r = udp_run("127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "HELO reply '501 bad HELO', expected 250");
+	server_stop(srv);
+	s.helo = "lb1.example.net";
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	EXPECT(r.up);
+	server_stop(srv);
+	s.mode = SMTP_BAD_BANNER;
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "SMTP_CHECK { }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "banner '554 no service here', expected 220");
+	server_stop(srv);
+	s.mode = SMTP_SILENT;
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = udp_run("127.0.0.1", port, "SMTP_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for the banner");
+	server_stop(srv);
+	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_STREAM), "SMTP_CHECK { }");
+	EXPECT_DETAIL(r, "connection refused");
+}
+
+/* ---- PING_CHECK */
+
+static void ping_loopback(void)
+{
+	struct probe_result r;
+
+	/* CI runs as root: a raw socket where ping_group_range admits no one
+	 * (its default); the ping socket is tried in marks_and_icmp_... */
+	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "echo reply");
+	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+}
+
+/* ---- a private network namespace: routing, marks and ICMP policy that
+ * must not touch the host */
+
+static bool sh(const char *cmd)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd);
+	return system(full) == 0;
+}
+
+/* Runs FN in a forked child inside a new network namespace with lo up;
+ * its EXPECT failures become the child's exit status. */
+static void in_netns(void (*fn)(void))
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		test_case_failures = 0;
+		if (unshare(CLONE_NEWNET) < 0 || !sh("ip link set lo up")) {
+			printf("# cannot make a network namespace: %s\n", strerror(errno));
+			_exit(2);
+		}
+		fn();
+		fflush(stdout);
+		_exit(test_case_failures ? 1 : 0);
+	}
+	ASSERT(waitpid(pid, &st, 0) == pid);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* fwmark: marked packets take a table whose route is unreachable */
+static void netns_fwmark(void)
+{
+	uint16_t port;
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
+	struct probe_result r;
+
+	EXPECT(lfd >= 0);
+	EXPECT(sh("ip rule add pref 100 lookup local") && sh("ip rule del pref 0 lookup local") &&
+	       sh("ip rule add pref 10 fwmark 7 lookup 107") &&
+	       sh("ip route add unreachable 127.0.0.0/8 table 107"));
+	r = udp_run("127.0.0.1", port, "TCP_CHECK { }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "no route to host");
+	r = udp_run("127.0.0.1", port, "TCP_CHECK { fwmark 8 }");
+	EXPECT(r.up);
+	r = udp_run("127.0.0.1", port, "HTTP_GET { fwmark 7\n url { path / } }");
+	EXPECT_DETAIL(r, "no route to host");
+	r = udp_run("127.0.0.1", 0, "PING_CHECK { fwmark 7\n connect_timeout 1 }");
+	EXPECT(!r.up);
+	close(lfd);
+}
+
+/* PING: no reply where echo requests are ignored */
+static void netns_ping_ignored(void)
+{
+	struct probe_result r;
+
+	/* a ping socket where ping_group_range admits root */
+	EXPECT(sh("sysctl -w net.ipv4.ping_group_range='0 2147483647'"));
+	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "echo reply (ping socket)");
+	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT_DETAIL(r, "echo reply (ping socket)");
+	EXPECT(sh("sysctl -w net.ipv4.icmp_echo_ignore_all=1") &&
+	       sh("sysctl -w net.ipv6.icmp.echo_ignore_all=1"));
+	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for the echo reply");
+	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	/* no route at all: an error at once */
+	EXPECT(sh("ip route add unreachable 10.9.9.0/24"));
+	r = udp_run("10.9.9.9", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "no route to host");
+}
+
+static void marks_and_icmp_in_a_namespace(void)
+{
+	in_netns(netns_fwmark);
+	in_netns(netns_ping_ignored);
+}
+
+/* ---- FILE_CHECK */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static struct probe_result file_run(const char *tf_block, const char *check_block)
+{
+	struct probe_result r = {0};
+	struct ck k;
+
+	if (!ck_load(&k, tf_block, "127.0.0.1", 80, "%s", check_block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	r = run_probe(&k, NULL);
+	ck_free(&k);
+	return r;
+}
+
+static void file_values_and_weights(void)
+{
+	char dir[] = "/tmp/xvs-file-XXXXXX", path[64], tf0[160], tf1[160];
+	struct probe_result r;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0\n}", path);
+	snprintf(tf1, sizeof(tf1), "track_file t {\n file %s\n}", path); /* weight 1 */
+	/* weight 0: 0 is up, anything else down; reverse swaps */
+	r = file_run(tf0, "FILE_CHECK { track_file t }"); /* missing: 0 */
+	EXPECT(r.up);
+	write_file(path, "0\n");
+	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, 0);
+	write_file(path, "3\n");
+	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "track_file t: 3");
+	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0 reverse\n}", path);
+	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	/* a weight: value x weight is the offset, reverse negates it */
+	write_file(path, "0x10");
+	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, 16);
+	write_file(path, "5");
+	r = file_run(tf1, "FILE_CHECK { track_file t\n weight 2 reverse }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, -10);
+	EXPECT_EQ_INT(r.weight, -1);
+	write_file(path, "-2147483648");
+	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	EXPECT(!r.up); /* at INT_MIN: keepalived's fault */
+	write_file(path, "99999999999");
+	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	EXPECT(r.unchecked);
+	EXPECT_DETAIL(r, "out of range");
+	unlink(path);
+	rmdir(dir);
+}
+
+static void file_init_and_watch_cb(void *arg)
+{
+	struct run *x = arg;
+
+	x->calls++;
+	loop_stop(x->l);
+}
+
+static void file_init_and_watch(void)
+{
+	char dir[] = "/tmp/xvs-file-XXXXXX", path[64], tmp[80], conf_text[256];
+	struct probe_file_watch *w = NULL;
+	struct run x = {0};
+	struct probe_result r;
+	struct ck k;
+	FILE *f;
+	int v = 0;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(conf_text, sizeof(conf_text),
+		 "track_file t {\n file %s\n weight 0\n init_file 4\n}", path);
+	ASSERT(ck_load(&k, conf_text, "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	f = fopen(path, "r");
+	EXPECT(f && fscanf(f, "%d", &v) == 1);
+	if (f)
+		fclose(f);
+	EXPECT_EQ_INT(v, 4);
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	/* an existing file stays without overwrite */
+	write_file(path, "0\n");
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+
+	/* the watch fires when the file is replaced, and only for it */
+	ASSERT(loop_new(&x.l) == 0);
+	ASSERT(probe_file_watch_add(x.l, k.ck, file_init_and_watch_cb, &x, &w) == 0);
+	snprintf(tmp, sizeof(tmp), "%s/other", dir);
+	write_file(tmp, "1\n");
+	ASSERT(loop_timer_add(x.l, 300000, stop_cb, x.l, NULL) == 0);
+	loop_run(x.l);
+	EXPECT_EQ_INT(x.calls, 0);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s/.state.new", dir);
+	write_file(tmp, "1\n");
+	ASSERT(rename(tmp, path) == 0);
+	ASSERT(loop_timer_add(x.l, 5000000, stop_cb, x.l, NULL) == 0);
+	loop_run(x.l);
+	EXPECT_EQ_INT(x.calls, 1);
+	probe_file_watch_cancel(w);
+	loop_free(x.l);
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	ck_free(&k);
+	/* overwrite on start, not on reload */
+	snprintf(conf_text, sizeof(conf_text),
+		 "track_file t {\n file %s\n init_file overwrite 9\n}", path);
+	ASSERT(ck_load(&k, conf_text, "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, true), 0);
+	r = run_probe(&k, NULL);
+	EXPECT_EQ_INT(r.weight_offset, 1);
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	r = run_probe(&k, NULL);
+	EXPECT_EQ_INT(r.weight_offset, 9);
+	ck_free(&k);
+	/* a directory that is not there */
+	ASSERT(ck_load(&k, "track_file t {\n file /nonexistent-xvs/dir/f\n init_file\n}",
+		       "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), -ENOENT);
+	EXPECT(strstr(probe_global_error(), "/nonexistent-xvs/dir/f") != NULL);
+	ASSERT(loop_new(&x.l) == 0);
+	EXPECT_EQ_INT(probe_file_watch_add(x.l, k.ck, file_init_and_watch_cb, &x, &w), -ENOENT);
+	loop_free(x.l);
+	ck_free(&k);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- cancellation and the probe contract */
 
 static void never_called(struct probe *p, const struct probe_result *r, void *arg)
@@ -1391,38 +1970,50 @@ static void never_called(struct probe *p, const struct probe_result *r, void *ar
 	(*(int *)arg)++;
 }
 
+/* Every kind cancelled mid-way: a HTTP_GET waiting for its reply, a
+ * TCP_CHECK connecting, a MISC_CHECK running, an SSL_GET in its handshake,
+ * UDP/DNS waiting for replies, SMTP for its banner. No callback, no fd
+ * left, the script's process gone. */
 static void cancel_in_flight(void)
 {
+	enum { N = 7 };
 	char dir[] = "/tmp/xvs-probe-XXXXXX", pidf[64];
+	struct smtp_srv smtp = { SMTP_SILENT, "x" };
 	struct http_srv s;
-	struct ck http, tcp, misc;
+	struct ck k[N];
 	struct loop *l;
-	struct probe *p1, *p2, *p3;
-	int calls = 0, fds0, filler, lfd;
-	uint16_t hung;
-	pid_t pid;
+	struct probe *p[N];
+	int calls = 0, fds0, filler, lfd, silent_tcp, silent_udp;
+	uint16_t hung, quiet, uport, sport;
+	pid_t pid, smtp_pid;
 
 	ASSERT(mkdtemp(dir));
 	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
 	ASSERT(http_srv_start(&s, AF_INET));
+	smtp_pid = smtp_start(&smtp, &sport);
+	ASSERT(smtp_pid > 0);
 	lfd = full_listener(&hung, &filler);
-	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&http, "", "127.0.0.1", s.port, "HTTP_GET { url { path /hang } }"));
-	ASSERT(ck_load(&tcp, "", "127.0.0.1", hung, "TCP_CHECK { }"));
-	ASSERT(ck_load(&misc, "", "127.0.0.1", 80,
+	silent_tcp = listen_loopback(AF_INET, SOCK_STREAM, 8, &quiet);
+	silent_udp = listen_loopback(AF_INET, SOCK_DGRAM, 0, &uport);
+	ASSERT(lfd >= 0 && silent_tcp >= 0 && silent_udp >= 0);
+	ASSERT(ck_load(&k[0], "", "127.0.0.1", s.port, "HTTP_GET { url { path /hang } }"));
+	ASSERT(ck_load(&k[1], "", "127.0.0.1", hung, "TCP_CHECK { }"));
+	ASSERT(ck_load(&k[2], "", "127.0.0.1", 80,
 		       "MISC_CHECK { misc_path \"/bin/sh -c 'echo $$ > %s; exec sleep 60'\" }",
 		       pidf));
+	ASSERT(ck_load(&k[3], "", "127.0.0.1", quiet, "SSL_GET { url { path / } }"));
+	ASSERT(ck_load(&k[4], "", "127.0.0.1", uport, "UDP_CHECK { require_reply }"));
+	ASSERT(ck_load(&k[5], "", "127.0.0.1", uport, "DNS_CHECK { }"));
+	ASSERT(ck_load(&k[6], "", "127.0.0.1", sport, "SMTP_CHECK { }"));
 	ASSERT(loop_new(&l) == 0);
 	fds0 = count_fds();
-	ASSERT(probe_start(l, &http.t, never_called, &calls, &p1) == 0);
-	ASSERT(probe_start(l, &tcp.t, never_called, &calls, &p2) == 0);
-	ASSERT(probe_start(l, &misc.t, never_called, &calls, &p3) == 0);
+	for (int i = 0; i < N; i++)
+		ASSERT(probe_start(l, &k[i].t, never_called, &calls, &p[i]) == 0);
 	ASSERT(loop_timer_add(l, 500000, stop_cb, l, NULL) == 0);
-	loop_run(l); /* all three are in flight now */
-	EXPECT(count_fds() > fds0);
-	probe_cancel(p1);
-	probe_cancel(p2);
-	probe_cancel(p3);
+	loop_run(l); /* all in flight now */
+	EXPECT(count_fds() >= fds0 + N);
+	for (int i = 0; i < N; i++)
+		probe_cancel(p[i]);
 	probe_cancel(NULL);
 	ASSERT(loop_timer_add(l, 200000, stop_cb, l, NULL) == 0);
 	loop_run(l);
@@ -1431,12 +2022,15 @@ static void cancel_in_flight(void)
 	pid = read_pid(pidf);
 	EXPECT(pid > 0 && pid_gone(pid, false));
 	loop_free(l);
-	ck_free(&http);
-	ck_free(&tcp);
-	ck_free(&misc);
+	for (int i = 0; i < N; i++)
+		ck_free(&k[i]);
 	close(filler);
 	close(lfd);
+	close(silent_tcp);
+	close(silent_udp);
 	server_stop(s.pid);
+	server_stop(smtp_pid);
+	probe_global_free();
 	unlink(pidf);
 	rmdir(dir);
 }
@@ -1567,7 +2161,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(tcp_ipv6_and_connect_port),
 	TEST_CASE(tcp_timeout),
 	TEST_CASE(tcp_bindto_and_bind_port),
-	TEST_CASE(tcp_fwmark_marks_the_socket),
+	TEST_CASE(tcp_fwmark_and_bind_if_options),
 	TEST_CASE(http_status_codes),
 	TEST_CASE(http_digest),
 	TEST_CASE(http_regex),
@@ -1587,6 +2181,14 @@ static const struct test_case cases[] = {
 	TEST_CASE(misc_timeout_kills_the_group),
 	TEST_CASE(misc_user),
 	TEST_CASE(misc_script_settings),
+	TEST_CASE(udp_replies),
+	TEST_CASE(udp_silence_and_unreachable),
+	TEST_CASE(dns_answers),
+	TEST_CASE(smtp_dialogues),
+	TEST_CASE(ping_loopback),
+	TEST_CASE(marks_and_icmp_in_a_namespace),
+	TEST_CASE(file_values_and_weights),
+	TEST_CASE(file_init_and_watch),
 	TEST_CASE(cancel_in_flight),
 	TEST_CASE(start_rejects_what_cannot_run),
 	TEST_CASE(result_never_inside_start),
