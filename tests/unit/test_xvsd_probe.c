@@ -159,6 +159,75 @@ static struct probe_result run_probe(const struct ck *k, uint64_t *elapsed_us)
 	return x.r;
 }
 
+/* One attempt of the checker CHECKER_FMT on a real server ADDR PORT, with
+ * GLOBAL (top-level blocks: SSL, global_defs, track_file, or "") loaded
+ * and given to probe_global_set() as the daemon does. */
+static struct probe_result check(const char *global, const char *addr, unsigned port,
+				 const char *checker_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static struct probe_result check(const char *global, const char *addr, unsigned port,
+				 const char *checker_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, checker_fmt);
+	vsnprintf(block, sizeof(block), checker_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, global, addr, port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	if (probe_global_set(&k.c->global)) {
+		printf("# %s\n", probe_global_error());
+		EXPECT(!"probe_global_set");
+	} else {
+		r = run_probe(&k, NULL);
+	}
+	ck_free(&k);
+	return r;
+}
+
+/* A table of checks: the checker block, up or not, a part of the detail
+ * (NULL: any) and, when weight_set, the weight. */
+struct want {
+	const char *block;
+	bool up;
+	const char *detail;
+	bool weight_set;
+	int64_t weight;
+};
+
+/* clang-format off */
+#define UP(b, d)		{ .block = (b), .up = true, .detail = (d) }
+#define DOWN(b, d)		{ .block = (b), .up = false, .detail = (d) }
+#define UP_WEIGHT(b, d, w)	{ .block = (b), .up = true, .detail = (d), \
+				  .weight_set = true, .weight = (w) }
+/* clang-format on */
+
+static void check_table(const char *addr, unsigned port, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct probe_result r = check("", addr, port, "%s", w[i].block);
+
+		if (r.up != w[i].up || r.unchecked)
+			test_fail(__FILE__, __LINE__, "%s: %s%s, expected %s", w[i].block,
+				  r.up ? "up" : "down", r.unchecked ? " (unchecked)" : "",
+				  w[i].up ? "up" : "down");
+		if (w[i].detail && !strstr(r.detail, w[i].detail))
+			test_fail(__FILE__, __LINE__, "%s: detail \"%s\" lacks \"%s\"", w[i].block,
+				  r.detail, w[i].detail);
+		if (w[i].weight_set && r.weight != w[i].weight)
+			test_fail(__FILE__, __LINE__, "%s: weight %lld, expected %lld", w[i].block,
+				  (long long)r.weight, (long long)w[i].weight);
+	}
+}
+
+#define CHECK_TABLE(addr, port, t) check_table(addr, port, t, sizeof(t) / sizeof(t[0]))
+
 #define EXPECT_DETAIL(r, s)                                                                        \
 	do {                                                                                       \
 		if (!strstr((r).detail, (s)))                                                      \
@@ -280,6 +349,20 @@ static pid_t serve_dgram(int fd, conn_handler handle, void *arg)
 	return pid;
 }
 
+/* A forked server of TYPE on a loopback port of FAMILY, running HANDLE
+ * (per connection for streams, on the socket for datagrams). */
+static pid_t server_start(int family, int type, conn_handler handle, void *arg, uint16_t *port)
+{
+	int fd = listen_loopback(family, type, 64, port);
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	pid = type == SOCK_STREAM ? serve_stream(fd, handle, arg) : serve_dgram(fd, handle, arg);
+	close(fd);
+	return pid;
+}
+
 static void server_stop(pid_t pid)
 {
 	if (pid <= 0)
@@ -320,24 +403,19 @@ static void tcp_up_and_refused(void)
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { connect_timeout 3 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { connect_timeout 3 }");
 	EXPECT(r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_EQ_INT(r.weight, -1);
-	ck_free(&k);
 	close(lfd);
 
-	ASSERT(ck_load(&k, "", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM),
-		       "TCP_CHECK { connect_timeout 3 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM),
+		  "TCP_CHECK { connect_timeout 3 }");
 	EXPECT(!r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_DETAIL(r, "connection refused");
-	ck_free(&k);
 }
 
 static void tcp_ipv6_and_connect_port(void)
@@ -345,22 +423,17 @@ static void tcp_ipv6_and_connect_port(void)
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET6, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
 	/* the real server's port is closed; connect_port names the listener */
-	ASSERT(ck_load(&k, "", "::1", closed_port(AF_INET6, SOCK_STREAM),
-		       "TCP_CHECK { connect_port %u\n connect_timeout 3 }", port));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", closed_port(AF_INET6, SOCK_STREAM),
+		  "TCP_CHECK { connect_port %u\n connect_timeout 3 }", port);
 	EXPECT(r.up);
-	ck_free(&k);
 	/* connect_ip moves it elsewhere: to 127.0.0.1, where nothing listens */
-	ASSERT(ck_load(&k, "", "::1", port, "TCP_CHECK { connect_ip 127.0.0.1\n connect_port %u }",
-		       closed_port(AF_INET, SOCK_STREAM)));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", port, "TCP_CHECK { connect_ip 127.0.0.1\n connect_port %u }",
+		  closed_port(AF_INET, SOCK_STREAM));
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "connection refused");
-	ck_free(&k);
 	close(lfd);
 }
 
@@ -408,12 +481,9 @@ static void tcp_bindto_and_bind_port(void)
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 127.0.0.7\n bind_port %u }",
-		       src));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto 127.0.0.7\n bind_port %u }", src);
 	EXPECT(r.up);
 	/* the server saw the connection come from there */
 	c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
@@ -422,20 +492,15 @@ static void tcp_bindto_and_bind_port(void)
 	EXPECT_EQ_INT(ntohs(peer.sin_port), src);
 	if (c >= 0)
 		close(c);
-	ck_free(&k);
 	/* an address this host does not have: the server was never asked */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 192.0.2.99 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto 192.0.2.99 }");
 	EXPECT(!r.up);
 	EXPECT(r.unchecked);
 	EXPECT_DETAIL(r, "bind to 192.0.2.99");
-	ck_free(&k);
 	/* a family that does not match */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto ::1 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto ::1 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "not an IPv4 address");
-	ck_free(&k);
 	close(lfd);
 }
 
@@ -444,29 +509,22 @@ static void tcp_fwmark_and_bind_if_options(void)
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
 	/* SO_MARK needs CAP_NET_ADMIN: root (CI) gets up, others unchecked */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
 	if (geteuid() == 0) {
 		EXPECT(r.up);
 	} else {
 		EXPECT(r.unchecked);
 		EXPECT_DETAIL(r, "fwmark 7");
 	}
-	ck_free(&k);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if lo }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bind_if lo }");
 	EXPECT(r.up || (geteuid() != 0 && r.unchecked));
-	ck_free(&k);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if xvsnosuch0 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bind_if xvsnosuch0 }");
 	EXPECT(!r.up);
 	EXPECT(r.unchecked);
 	EXPECT_DETAIL(r, "bind_if xvsnosuch0");
-	ck_free(&k);
 	close(lfd);
 }
 
@@ -570,55 +628,24 @@ struct http_srv {
 
 static bool http_srv_start(struct http_srv *s, int family)
 {
-	int lfd = listen_loopback(family, SOCK_STREAM, 64, &s->port);
-
-	if (lfd < 0)
-		return false;
-	s->pid = serve_stream(lfd, http_handle, NULL);
-	close(lfd);
+	s->pid = server_start(family, SOCK_STREAM, http_handle, NULL, &s->port);
 	return s->pid > 0;
-}
-
-static struct probe_result http_get(const struct http_srv *s, const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, "", "127.0.0.1", s->port, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
 }
 
 static void http_status_codes(void)
 {
+	static const struct want t[] = {
+		UP("HTTP_GET { url { path /ok } }", "HTTP status 200 (url /ok)"),
+		DOWN("HTTP_GET { url { path /500 } }", "HTTP status 500 not in 200-299 (url /500)"),
+		UP("HTTP_GET { url { path /500\n status_code 500 } }", NULL),
+		UP("HTTP_GET { url { path /301\n status_code 200 300-302 } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n status_code 201-204 404 } }",
+		     "HTTP status 200 not in 201-204 404"),
+	};
 	struct http_srv s;
-	struct probe_result r;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok } }");
-	EXPECT(r.up);
-	EXPECT_DETAIL(r, "HTTP status 200");
-	EXPECT(r.failed_url == NULL);
-	r = http_get(&s, "HTTP_GET { url { path /500 } }");
-	EXPECT(!r.up);
-	EXPECT(!r.unchecked);
-	EXPECT_DETAIL(r, "HTTP status 500 not in 200-299 (url /500)");
-	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /301\n status_code 200 300-302 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n status_code 201-204 404 } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "HTTP status 200 not in 201-204 404");
+	CHECK_TABLE("127.0.0.1", s.port, t);
 	server_stop(s.pid);
 }
 
@@ -634,52 +661,43 @@ static void http_digest(void)
 	md5_hex(b, BIG_LEN, big);
 	free(b);
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok\n digest %s } }", good);
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "digest ok");
-	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { url { path /500\n status_code 500\n digest %s } }", good);
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "digest mismatch");
 	/* 3 MiB: beyond what is kept for regex, all of it in the digest */
-	r = http_get(&s, "HTTP_GET { url { path /big\n digest %s } }", big);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /big\n digest %s } }", big);
 	EXPECT(r.up);
 	/* only Content-Length bytes count */
-	r = http_get(&s, "HTTP_GET { url { path /clen\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /clen\n digest %s } }", good);
 	EXPECT(r.up);
 	server_stop(s.pid);
 }
 
 static void http_regex(void)
 {
+	static const struct want t[] = {
+		UP("HTTP_GET { url { path /ok\n regex \"^hello w.rld$\" } }", "regex matched"),
+		DOWN("HTTP_GET { url { path /ok\n regex \"goodbye\" } }", "regex not matched"),
+		UP("HTTP_GET { url { path /ok\n regex \"goodbye\"\n regex_no_match } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n regex hello\n regex_no_match } }",
+		     "regex matched (regex_no_match)"),
+		/* the body only, not the header */
+		DOWN("HTTP_GET { url { path /ok\n regex Content-Type } }", NULL),
+		/* MARK starts at offset 10 of  */
+		UP("HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 10 } }", NULL),
+		DOWN("HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 11 } }", NULL),
+		UP("HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 10 } }", NULL),
+		DOWN("HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 9 } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n regex \"(unclosed\" } }", "invalid regex"),
+	};
 	struct http_srv s;
-	struct probe_result r;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"^hello w.rld$\" } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\" } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "regex not matched");
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\"\n regex_no_match } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex hello\n regex_no_match } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "regex matched (regex_no_match)");
-	/* the body only, not the header */
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex Content-Type } }");
-	EXPECT(!r.up);
-	/* MARK starts at offset 10 of "0123456789MARK456789" */
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 10 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 11 } }");
-	EXPECT(!r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 10 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 9 } }");
-	EXPECT(!r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"(unclosed\" } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "invalid regex");
+	CHECK_TABLE("127.0.0.1", s.port, t);
 	server_stop(s.pid);
 }
 
@@ -696,21 +714,21 @@ static void http_request_shape(void)
 		 "^GET /echo HTTP/1\\\\.0\\r\\nUser-Agent: KeepAliveClient\\r\\nHost: "
 		 "127\\\\.0\\\\.0\\\\.1:%u\\r\\n\\r\\n$",
 		 s.port);
-	r = http_get(&s, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
 	EXPECT(r.up);
-	r = http_get(&s,
-		     "HTTP_GET { http_protocol 1.0C\n url { path /echo\n "
-		     "regex \"(?s)^GET /echo HTTP/1\\\\.0\\r\\n.*Connection: close\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { http_protocol 1.0C\n url { path /echo\n "
+		  "regex \"(?s)^GET /echo HTTP/1\\\\.0\\r\\n.*Connection: close\\r\\n\" } }");
 	EXPECT(r.up);
-	r = http_get(
-		&s,
-		"HTTP_GET { http_protocol 1.1\n virtualhost www.example.com\n url { path /echo\n "
-		"regex \"(?s)^GET /echo HTTP/1\\\\.1\\r\\n.*Connection: close\\r\\nHost: "
-		"www\\\\.example\\\\.com\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { http_protocol 1.1\n virtualhost www.example.com\n url { path /echo\n "
+		  "regex \"(?s)^GET /echo HTTP/1\\\\.1\\r\\n.*Connection: close\\r\\nHost: "
+		  "www\\\\.example\\\\.com\\r\\n\" } }");
 	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { virtualhost www.example.com\n url { path /echo\n virtualhost "
-			 "url.example.org\n "
-			 "regex \"Host: url\\\\.example\\\\.org\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { virtualhost www.example.com\n url { path /echo\n virtualhost "
+		  "url.example.org\n "
+		  "regex \"Host: url\\\\.example\\\\.org\\r\\n\" } }");
 	EXPECT(r.up);
 	server_stop(s.pid);
 }
@@ -744,7 +762,7 @@ static void http_urls(void)
 	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok }\n url { path /echo } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok }\n url { path /echo } }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "2 urls");
 	ASSERT(ck_load(&k, "", "127.0.0.1", s.port, "%s", block));
@@ -768,13 +786,13 @@ static void http_broken_servers(void)
 	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /close } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /close } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "no data received");
-	r = http_get(&s, "HTTP_GET { url { path /garbage } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /garbage } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "invalid HTTP status line 'SPAM AND EGGS'");
-	r = http_get(&s, "HTTP_GET { url { path /hugehdr } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /hugehdr } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "HTTP header longer than 16 KiB");
 	/* complete by Content-Length while the server keeps the connection */
@@ -786,7 +804,7 @@ static void http_broken_servers(void)
 	ck_free(&k);
 	server_stop(s.pid);
 	s.port = closed_port(AF_INET, SOCK_STREAM);
-	r = http_get(&s, "HTTP_GET { url { path /ok } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "connection refused");
 }
@@ -827,15 +845,11 @@ static void http_ipv6(void)
 	struct http_srv s;
 	struct probe_result r;
 	char re[96];
-	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET6));
 	snprintf(re, sizeof(re), "Host: \\\\[::1\\\\]:%u\\r\\n", s.port);
-	ASSERT(ck_load(&k, "", "::1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }",
-		       re));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
 	EXPECT(r.up);
-	ck_free(&k);
 	server_stop(s.pid);
 }
 
@@ -964,32 +978,6 @@ static pid_t tls_server_start(const struct tls_files *f, const char *family, con
 	return spawn_server(argv, port);
 }
 
-/* SSL_GET with GLOBAL (an SSL block or "") against 127.0.0.1:PORT. */
-static struct probe_result ssl_get(const char *global, uint16_t port, const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, global, "127.0.0.1", port, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	if (probe_global_set(&k.c->global)) {
-		EXPECT(!"probe_global_set");
-		printf("# %s\n", probe_global_error());
-		ck_free(&k);
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void ssl_get_and_sni(void)
 {
 	struct tls_files f;
@@ -1002,37 +990,37 @@ static void ssl_get_and_sni(void)
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
 	/* no SSL block: keepalived's context, nothing verified */
-	r = ssl_get("", port,
-		    "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
-		    "} }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
+		  "} }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
-		    "\"^sni=www\\\\.example\\\\.com\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
+		  "\"^sni=www\\\\.example\\\\.com\\n\" } }");
 	EXPECT(r.up);
 	/* sni_name wins over the virtualhost; the Host header keeps it */
-	r = ssl_get(
-		"", port,
+	r = check(
+		"", "127.0.0.1", port,
 		"SSL_GET { sni_name sni.example.org\n virtualhost www.example.com\n url { path /\n "
 		"regex \"^sni=sni\\\\.example\\\\.org\\n(?s).*Host: "
 		"www\\\\.example\\\\.com\\r\\n\" } }");
 	EXPECT(r.up);
 	/* the url's virtualhost is the SNI name for that url */
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
-		    "\"^sni=u\\\\.example\\\\.net\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
+		  "\"^sni=u\\\\.example\\\\.net\\n\" } }");
 	EXPECT(r.up);
 	/* SNI off without enable_sni; never an address literal */
-	r = ssl_get("", port,
-		    "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
-		    "} }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
+		  "} }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
-		    "\"^sni=None\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
+		  "\"^sni=None\\n\" } }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "digest mismatch");
 	server_stop(srv);
@@ -1061,10 +1049,10 @@ static void ssl_get_verifies_with_a_ca(void)
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
 	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.cert);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
 	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.other);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(!r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_DETAIL(r, "TLS handshake: certificate verify failed (");
@@ -1086,12 +1074,12 @@ static void ssl_get_client_certificate(void)
 	ASSERT(tls_files_make(&f));
 	srv = tls_server_start(&f, "4", "client", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "TLS");
 	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password sekrit\n}",
 		 f.client, f.client_key);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
 	/* a wrong password: refused whole, the previous context stays */
 	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password wrong\n}",
@@ -1126,15 +1114,15 @@ static void ssl_get_close_notify(void)
 	ASSERT(tls_files_make(&f));
 	srv = tls_server_start(&f, "4", "abrupt", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
-	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { tls_compliant\n url { path / } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "close_notify");
 	server_stop(srv);
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { tls_compliant\n url { path / } }");
 	EXPECT(r.up);
 	server_stop(srv);
 	probe_global_free();
@@ -1158,11 +1146,9 @@ static void ssl_get_plain_and_silent_servers(void)
 	pid_t srv;
 
 	/* something that is not TLS answers */
-	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
-	ASSERT(lfd >= 0);
-	srv = serve_stream(lfd, say_ssh, NULL);
-	close(lfd);
-	r = ssl_get("", port, "SSL_GET { url { path /ok } }");
+	srv = server_start(AF_INET, SOCK_STREAM, say_ssh, NULL, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path /ok } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "TLS handshake: ");
 	server_stop(srv);
@@ -1190,75 +1176,43 @@ static void ssl_get_plain_and_silent_servers(void)
 
 /* ---- MISC_CHECK */
 
-static struct probe_result misc_run(const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, "", "127.0.0.1", 80, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void misc_exit_codes(void)
 {
-	struct probe_result r;
+	static const struct want t[] = {
+		UP_WEIGHT("MISC_CHECK { misc_path /bin/true }", "exited with status 0", -1),
+		DOWN("MISC_CHECK { misc_path /bin/false }", "exited with status 1"),
+		/* words, quotes, no shell: the argument arrives whole */
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 7'\" }", "exited with status 7"),
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'kill -TERM $$'\" }",
+		     "killed by signal 15"),
+		DOWN("MISC_CHECK { misc_path /nonexistent/xvs-check }",
+		     "cannot execute /nonexistent/xvs-check: No such file or directory"),
+		/* found on PATH like a shell would */
+		UP("MISC_CHECK { misc_path \"true\" }", NULL),
+		/* stdin is /dev/null (cat ends at once), stdout too */
+		UP("MISC_CHECK { misc_path \"/bin/sh -c 'cat; test ! -t 1 && echo x'\" }", NULL),
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 0\" }", "unterminated quote"),
+	};
 
-	r = misc_run("MISC_CHECK { misc_path /bin/true }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, -1);
-	r = misc_run("MISC_CHECK { misc_path /bin/false }");
-	EXPECT(!r.up);
-	EXPECT(!r.unchecked);
-	EXPECT_DETAIL(r, "exited with status 1");
-	/* words, quotes, no shell: the argument arrives whole */
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 7'\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "exited with status 7");
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'kill -TERM $$'\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "killed by signal 15");
-	r = misc_run("MISC_CHECK { misc_path /nonexistent/xvs-check }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "cannot execute /nonexistent/xvs-check: No such file or directory");
-	/* found on PATH like a shell would */
-	r = misc_run("MISC_CHECK { misc_path \"true\" }");
-	EXPECT(r.up);
-	/* stdin is /dev/null (cat ends at once), stdout too */
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'cat; test ! -t 1 && echo x'\" }");
-	EXPECT(r.up);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 0\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "unterminated quote");
+	CHECK_TABLE("127.0.0.1", 80, t);
 }
 
 static void misc_dynamic_weight(void)
 {
-	struct probe_result r;
+	static const struct want t[] = {
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\"\n misc_dynamic }",
+			  "weight 10", 10),
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 2'\"\n misc_dynamic }", NULL,
+			  0),
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 255'\"\n misc_dynamic }", NULL,
+			  253),
+		UP_WEIGHT("MISC_CHECK { misc_path /bin/true\n misc_dynamic }", NULL, -1),
+		DOWN("MISC_CHECK { misc_path /bin/false\n misc_dynamic }", NULL),
+		/* without misc_dynamic, 12 is a failure */
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\" }", "exited with status 12"),
+	};
 
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 10);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 2'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 0);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 255'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 253);
-	r = misc_run("MISC_CHECK { misc_path /bin/true\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, -1);
-	r = misc_run("MISC_CHECK { misc_path /bin/false\n misc_dynamic }");
-	EXPECT(!r.up);
+	CHECK_TABLE("127.0.0.1", 80, t);
 }
 
 /* Gone from the process table. REAP: the test is the subreaper of
@@ -1340,18 +1294,20 @@ static void misc_user(void)
 
 	if (geteuid() != 0) {
 		/* switching needs root: said so, not silently run as us */
-		r = misc_run("MISC_CHECK { misc_path /bin/true\n user nobody }");
+		r = check("", "127.0.0.1", 80, "MISC_CHECK { misc_path /bin/true\n user nobody }");
 		EXPECT(!r.up);
 		EXPECT_DETAIL(r, "cannot run as user nobody");
 		return;
 	}
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\"\n "
-		     "user nobody }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\"\n "
+		  "user nobody }");
 	EXPECT(r.up);
-	r = misc_run(
-		"MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -g) = 0'\"\n user nobody root }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -g) = 0'\"\n user nobody root }");
 	EXPECT(r.up);
-	r = misc_run("MISC_CHECK { misc_path /bin/true\n user xvs-no-such-user }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path /bin/true\n user xvs-no-such-user }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "unknown user xvs-no-such-user");
 }
@@ -1418,56 +1374,25 @@ static void udp_echo(int fd, void *arg)
 	}
 }
 
-static struct probe_result udp_run(const char *addr, uint16_t port, const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[1024];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, "", addr, port, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void udp_replies(void)
 {
+	static const struct want t[] = {
+		UP("UDP_CHECK { require_reply }", "reply of 16 bytes"), /* random payload */
+		UP("UDP_CHECK { payload 0102 03\n require_reply 0102 }", NULL),
+		UP("UDP_CHECK { payload 0102 03\n require_reply 01xX03 }", NULL),
+		DOWN("UDP_CHECK { payload 0102 03\n require_reply 0103 }",
+		     "reply differs from require_reply at byte 1"),
+		/* the lengths count with or without a pattern, as the manual says */
+		DOWN("UDP_CHECK { payload 010203\n require_reply\n min_reply_length 5 }",
+		     "reply of 3 bytes, expected 5-255"),
+		DOWN("UDP_CHECK { payload 010203\n require_reply 01\n max_reply_length 2 }", NULL),
+		UP("UDP_CHECK { payload 010203 }", NULL),
+	};
 	uint16_t port;
-	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port);
-	struct probe_result r;
-	pid_t srv;
+	pid_t srv = server_start(AF_INET, SOCK_DGRAM, udp_echo, NULL, &port);
 
-	ASSERT(fd >= 0);
-	srv = serve_dgram(fd, udp_echo, NULL);
-	close(fd);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { require_reply }");
-	EXPECT(r.up);
-	EXPECT_DETAIL(r, "reply of 16 bytes"); /* the random payload */
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 0102 }");
-	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 01xX03 }");
-	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 0102 03\n require_reply 0103 }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "reply differs from require_reply at byte 1");
-	/* the lengths count with or without a pattern, as the manual says */
-	r = udp_run("127.0.0.1", port,
-		    "UDP_CHECK { payload 010203\n require_reply\n min_reply_length 5 }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "reply of 3 bytes, expected 5-255");
-	r = udp_run("127.0.0.1", port,
-		    "UDP_CHECK { payload 010203\n require_reply 01\n max_reply_length 2 }");
-	EXPECT(!r.up);
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { payload 010203 }");
-	EXPECT(r.up);
+	CHECK_TABLE("127.0.0.1", port, t);
 	server_stop(srv);
 }
 
@@ -1479,18 +1404,18 @@ static void udp_silence_and_unreachable(void)
 
 	ASSERT(fd >= 0);
 	/* no ICMP error: keepalived's success */
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { connect_timeout 1 }");
+	r = check("", "127.0.0.1", port, "UDP_CHECK { connect_timeout 1 }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "no ICMP error in 1 s");
-	r = udp_run("127.0.0.1", port, "UDP_CHECK { connect_timeout 1\n require_reply }");
+	r = check("", "127.0.0.1", port, "UDP_CHECK { connect_timeout 1\n require_reply }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "timeout after 1 s waiting for a reply");
 	close(fd);
-	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_DGRAM),
-		    "UDP_CHECK { connect_timeout 3 }");
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_DGRAM),
+		  "UDP_CHECK { connect_timeout 3 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "ICMP port unreachable");
-	r = udp_run("::1", closed_port(AF_INET6, SOCK_DGRAM), "UDP_CHECK { connect_timeout 3 }");
+	r = check("", "::1", closed_port(AF_INET6, SOCK_DGRAM), "UDP_CHECK { connect_timeout 3 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "ICMP port unreachable");
 }
@@ -1568,40 +1493,26 @@ static void dns_responder(int fd, void *arg)
 
 static void dns_answers(void)
 {
-	uint16_t port;
-	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port);
+	static const struct want t[] = {
+		UP("DNS_CHECK { type A\n name ok.test }", "1 answers"),
+		UP("DNS_CHECK { type A\n name OK.Test. }", NULL),
+		UP("DNS_CHECK { }", NULL), /* SOA of  */
+		DOWN("DNS_CHECK { type AAAA\n name ok.test }", "DNS rcode 5 (REFUSED)"),
+		DOWN("DNS_CHECK { name nx.test }", "NXDOMAIN"),
+		DOWN("DNS_CHECK { name fail.test }", "SERVFAIL"),
+		UP("DNS_CHECK { name noise.test }", NULL),
+		DOWN("DNS_CHECK { connect_timeout 1\n name silent.test }",
+		     "timeout after 1 s waiting for the DNS reply"),
+		DOWN("DNS_CHECK { name a..test }", "invalid DNS name"),
+	};
 	struct probe_result r;
-	pid_t srv;
+	uint16_t port;
+	pid_t srv = server_start(AF_INET, SOCK_DGRAM, dns_responder, NULL, &port);
 
-	ASSERT(fd >= 0);
-	srv = serve_dgram(fd, dns_responder, NULL);
-	close(fd);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { type A\n name ok.test }");
-	EXPECT(r.up);
-	EXPECT_DETAIL(r, "1 answers");
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { type A\n name OK.Test. }");
-	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { }"); /* SOA of "." */
-	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { type AAAA\n name ok.test }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "DNS rcode 5 (REFUSED)");
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { name nx.test }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "NXDOMAIN");
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { name fail.test }");
-	EXPECT_DETAIL(r, "SERVFAIL");
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { name noise.test }");
-	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { connect_timeout 1\n name silent.test }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "timeout after 1 s waiting for the DNS reply");
-	r = udp_run("127.0.0.1", port, "DNS_CHECK { name a..test }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "invalid DNS name");
+	CHECK_TABLE("127.0.0.1", port, t);
 	server_stop(srv);
-	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_DGRAM), "DNS_CHECK { name ok.test }");
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_DGRAM), "DNS_CHECK { name ok.test }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "ICMP port unreachable");
 }
@@ -1654,14 +1565,7 @@ static void smtp_handle(int c, void *arg)
 
 static pid_t smtp_start(struct smtp_srv *s, uint16_t *port)
 {
-	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, port);
-	pid_t pid;
-
-	if (lfd < 0)
-		return -1;
-	pid = serve_stream(lfd, smtp_handle, s);
-	close(lfd);
-	return pid;
+	return server_start(AF_INET, SOCK_STREAM, smtp_handle, s, port);
 }
 
 static void smtp_dialogues(void)
@@ -1673,34 +1577,34 @@ static void smtp_dialogues(void)
 
 	srv = smtp_start(&s, &port);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "SMTP_CHECK { }");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "QUIT 221");
-	r = udp_run("127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "HELO reply '501 bad HELO', expected 250");
 	server_stop(srv);
 	s.helo = "lb1.example.net";
 	srv = smtp_start(&s, &port);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
 	EXPECT(r.up);
 	server_stop(srv);
 	s.mode = SMTP_BAD_BANNER;
 	srv = smtp_start(&s, &port);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "SMTP_CHECK { }");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "banner '554 no service here', expected 220");
 	server_stop(srv);
 	s.mode = SMTP_SILENT;
 	srv = smtp_start(&s, &port);
 	ASSERT(srv > 0);
-	r = udp_run("127.0.0.1", port, "SMTP_CHECK { connect_timeout 1 }");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { connect_timeout 1 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "timeout after 1 s waiting for the banner");
 	server_stop(srv);
-	r = udp_run("127.0.0.1", closed_port(AF_INET, SOCK_STREAM), "SMTP_CHECK { }");
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM), "SMTP_CHECK { }");
 	EXPECT_DETAIL(r, "connection refused");
 }
 
@@ -1712,10 +1616,10 @@ static void ping_loopback(void)
 
 	/* CI runs as root: a raw socket where ping_group_range admits no one
 	 * (its default); the ping socket is tried in marks_and_icmp_... */
-	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "echo reply");
-	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 3 }");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 3 }");
 	EXPECT(r.up);
 }
 
@@ -1763,17 +1667,17 @@ static void netns_fwmark(void)
 	EXPECT(sh("ip rule add pref 100 lookup local") && sh("ip rule del pref 0 lookup local") &&
 	       sh("ip rule add pref 10 fwmark 7 lookup 107") &&
 	       sh("ip route add unreachable 127.0.0.0/8 table 107"));
-	r = udp_run("127.0.0.1", port, "TCP_CHECK { }");
+	r = check("", "127.0.0.1", port, "TCP_CHECK { }");
 	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
 	EXPECT(!r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_DETAIL(r, "no route to host");
-	r = udp_run("127.0.0.1", port, "TCP_CHECK { fwmark 8 }");
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 8 }");
 	EXPECT(r.up);
-	r = udp_run("127.0.0.1", port, "HTTP_GET { fwmark 7\n url { path / } }");
+	r = check("", "127.0.0.1", port, "HTTP_GET { fwmark 7\n url { path / } }");
 	EXPECT_DETAIL(r, "no route to host");
-	r = udp_run("127.0.0.1", 0, "PING_CHECK { fwmark 7\n connect_timeout 1 }");
+	r = check("", "127.0.0.1", 0, "PING_CHECK { fwmark 7\n connect_timeout 1 }");
 	EXPECT(!r.up);
 	close(lfd);
 }
@@ -1785,21 +1689,21 @@ static void netns_ping_ignored(void)
 
 	/* a ping socket where ping_group_range admits root */
 	EXPECT(sh("sysctl -w net.ipv4.ping_group_range='0 2147483647'"));
-	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "echo reply (ping socket)");
-	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 3 }");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 3 }");
 	EXPECT_DETAIL(r, "echo reply (ping socket)");
 	EXPECT(sh("sysctl -w net.ipv4.icmp_echo_ignore_all=1") &&
 	       sh("sysctl -w net.ipv6.icmp.echo_ignore_all=1"));
-	r = udp_run("127.0.0.1", 0, "PING_CHECK { connect_timeout 1 }");
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 1 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "timeout after 1 s waiting for the echo reply");
-	r = udp_run("::1", 0, "PING_CHECK { connect_timeout 1 }");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 1 }");
 	EXPECT(!r.up);
 	/* no route at all: an error at once */
 	EXPECT(sh("ip route add unreachable 10.9.9.0/24"));
-	r = udp_run("10.9.9.9", 0, "PING_CHECK { connect_timeout 3 }");
+	r = check("", "10.9.9.9", 0, "PING_CHECK { connect_timeout 3 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "no route to host");
 }
@@ -1822,20 +1726,6 @@ static void write_file(const char *path, const char *text)
 	}
 }
 
-static struct probe_result file_run(const char *tf_block, const char *check_block)
-{
-	struct probe_result r = {0};
-	struct ck k;
-
-	if (!ck_load(&k, tf_block, "127.0.0.1", 80, "%s", check_block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void file_values_and_weights(void)
 {
 	char dir[] = "/tmp/xvs-file-XXXXXX", path[64], tf0[160], tf1[160];
@@ -1846,34 +1736,34 @@ static void file_values_and_weights(void)
 	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0\n}", path);
 	snprintf(tf1, sizeof(tf1), "track_file t {\n file %s\n}", path); /* weight 1 */
 	/* weight 0: 0 is up, anything else down; reverse swaps */
-	r = file_run(tf0, "FILE_CHECK { track_file t }"); /* missing: 0 */
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }"); /* missing: 0 */
 	EXPECT(r.up);
 	write_file(path, "0\n");
-	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(r.up);
 	EXPECT_EQ_INT(r.weight_offset, 0);
 	write_file(path, "3\n");
-	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "track_file t: 3");
 	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0 reverse\n}", path);
-	r = file_run(tf0, "FILE_CHECK { track_file t }");
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(r.up);
 	/* a weight: value x weight is the offset, reverse negates it */
 	write_file(path, "0x10");
-	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(r.up);
 	EXPECT_EQ_INT(r.weight_offset, 16);
 	write_file(path, "5");
-	r = file_run(tf1, "FILE_CHECK { track_file t\n weight 2 reverse }");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t\n weight 2 reverse }");
 	EXPECT(r.up);
 	EXPECT_EQ_INT(r.weight_offset, -10);
 	EXPECT_EQ_INT(r.weight, -1);
 	write_file(path, "-2147483648");
-	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(!r.up); /* at INT_MIN: keepalived's fault */
 	write_file(path, "99999999999");
-	r = file_run(tf1, "FILE_CHECK { track_file t }");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
 	EXPECT(r.unchecked);
 	EXPECT_DETAIL(r, "out of range");
 	unlink(path);
@@ -1978,7 +1868,7 @@ static void cancel_in_flight(void)
 {
 	enum { N = 7 };
 	char dir[] = "/tmp/xvs-probe-XXXXXX", pidf[64];
-	struct smtp_srv smtp = { SMTP_SILENT, "x" };
+	struct smtp_srv smtp = {SMTP_SILENT, "x"};
 	struct http_srv s;
 	struct ck k[N];
 	struct loop *l;
@@ -2065,7 +1955,8 @@ static void result_never_inside_start(void)
 {
 	struct probe_result r;
 
-	r = misc_run("MISC_CHECK { misc_path \"'\" }"); /* run_probe checks calls == 0 */
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"'\" }"); /* run_probe checks calls == 0 */
 	EXPECT(!r.up);
 }
 
