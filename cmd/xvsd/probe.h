@@ -9,7 +9,11 @@
  * delay_before_retry, warmup, alpha, inhibit_on_failure, quorum, notify) is
  * the daemon's (checker.c), following keepalived's rules.
  *
- * Replies are read with bounded buffers; a probe never blocks the loop. */
+ * Replies are read with bounded buffers; a probe never blocks the loop.
+ * The first probe_start or probe_global_set sets SIGPIPE to SIG_IGN when it
+ * is at its default: a server that goes away mid-write must cost an EPIPE,
+ * not the daemon (OpenSSL writes with write(2)). The loop must outlive
+ * every probe on it. */
 #ifndef XVSD_PROBE_H
 #define XVSD_PROBE_H
 
