@@ -182,10 +182,24 @@ struct conf_check_smtp {
 	char *helo_name;
 };
 
+/* track_file NAME { file PATH; weight N [reverse]; init_file [VALUE]
+ * [overwrite] }: a file holding a number that FILE_CHECK follows. */
+struct conf_track_file {
+	struct conf_pos pos;
+	char *name;
+	char *path;
+	int32_t weight;			/* default 1 */
+	bool reverse;
+	bool init;			/* init_file: create it at startup */
+	bool init_overwrite;		/* ... even when it exists */
+	int32_t init_value;		/* default 0 */
+};
+
 struct conf_check_file {
 	char *track_file;
+	const struct conf_track_file *track;	/* resolved; not owned */
 	bool dynamic;
-	int32_t weight;
+	int32_t weight;			/* 0: the track_file's weight and reverse */
 	bool reverse;
 };
 
@@ -333,7 +347,7 @@ struct conf {
 	size_t n_groups;
 	struct conf_laddr_group **laddr_groups;
 	size_t n_laddr_groups;
-	char **track_files;		/* names of track_file blocks (FILE_CHECK) */
+	struct conf_track_file **track_files;	/* for FILE_CHECK */
 	size_t n_track_files;
 	char **files;			/* every file read, in reading order */
 	size_t n_files;

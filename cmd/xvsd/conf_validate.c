@@ -191,14 +191,14 @@ static bool checker_needs_port(enum conf_check_kind k)
 	       k == CONF_CHECK_UDP || k == CONF_CHECK_DNS || k == CONF_CHECK_SMTP;
 }
 
-static bool track_file_known(const struct conf *c, const char *name)
+static const struct conf_track_file *track_file_find(const struct conf *c, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < c->n_track_files; i++)
-		if (!strcmp(c->track_files[i], name))
-			return true;
-	return false;
+		if (!strcmp(c->track_files[i]->name, name))
+			return c->track_files[i];
+	return NULL;
 }
 
 /* Type defaults first (keepalived: retry by type, delay_before_retry 3 s for
@@ -233,9 +233,12 @@ static void resolve_checker(struct vctx *v, const struct conf_vs *vs, const stru
 	    !(vs->kind == CONF_VS_ADDR && vs->port))
 		ERR(v, &ck->pos, "%s has no port to check: the real server has none, add connect_port",
 		    ck->type_name);
-	if (ck->kind == CONF_CHECK_FILE && ck->file.track_file &&
-	    !track_file_known(v->c, ck->file.track_file))
-		ERR(v, &ck->pos, "FILE_CHECK track_file '%s' is not defined", ck->file.track_file);
+	if (ck->kind == CONF_CHECK_FILE && ck->file.track_file) {
+		ck->file.track = track_file_find(v->c, ck->file.track_file);
+		if (!ck->file.track)
+			ERR(v, &ck->pos, "FILE_CHECK track_file '%s' is not defined",
+			    ck->file.track_file);
+	}
 }
 
 static bool addr_in(const struct conf_addr *a, const struct conf_addr *first,

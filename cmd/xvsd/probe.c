@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,11 @@ static const struct probe_ops *const probe_kinds[CONF_CHECK_KIND_MAX] = {
 	[CONF_CHECK_HTTP] = &probe_http_ops,
 	[CONF_CHECK_SSL] = &probe_ssl_ops,
 	[CONF_CHECK_MISC] = &probe_misc_ops,
+	[CONF_CHECK_UDP] = &probe_udp_ops,
+	[CONF_CHECK_DNS] = &probe_dns_ops,
+	[CONF_CHECK_SMTP] = &probe_smtp_ops,
+	[CONF_CHECK_PING] = &probe_ping_ops,
+	[CONF_CHECK_FILE] = &probe_file_ops,
 	/* BFD_CHECK belongs to keepalived's BFD process; xvsd runs none. */
 	[CONF_CHECK_BFD] = NULL,
 };
@@ -305,9 +311,6 @@ static bool bind_source(struct probe *p, int fd)
 
 int probe_socket_connect(struct probe *p, int type, int protocol, bool *in_progress)
 {
-	const struct conf_checker *ck = p->t.ck;
-	struct sockaddr_storage ss;
-	socklen_t sl = probe_sockaddr(&p->t, &ss);
 	char e[96];
 	int fd, err;
 
@@ -317,6 +320,17 @@ int probe_socket_connect(struct probe *p, int type, int protocol, bool *in_progr
 		probe_unchecked(p, "socket: %s", probe_strerror(err, e, sizeof(e)));
 		return -1;
 	}
+	return probe_socket_prepare(p, fd, in_progress);
+}
+
+int probe_socket_prepare(struct probe *p, int fd, bool *in_progress)
+{
+	const struct conf_checker *ck = p->t.ck;
+	struct sockaddr_storage ss;
+	socklen_t sl = probe_sockaddr(&p->t, &ss);
+	char e[96];
+	int err;
+
 	if (ck->fwmark &&
 	    setsockopt(fd, SOL_SOCKET, SO_MARK, &ck->fwmark, sizeof(ck->fwmark)) < 0) {
 		err = errno;
@@ -361,6 +375,29 @@ int probe_socket_error(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return errno;
 	return err;
+}
+
+const char *probe_dgram_error(int err, char *buf, size_t len)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return "ICMP port unreachable";
+	case EHOSTUNREACH:
+		return "ICMP host unreachable";
+	case ENETUNREACH:
+		return "ICMP network unreachable";
+	default:
+		return probe_strerror(err, buf, len);
+	}
+}
+
+void probe_random(void *buf, size_t len)
+{
+	unsigned char *b = buf;
+	ssize_t n = getrandom(buf, len, GRND_NONBLOCK);
+
+	for (size_t i = n > 0 ? (size_t)n : 0; i < len; i++)
+		b[i] = (unsigned char)random();
 }
 
 void probe_socket_close(int fd, bool abortive)
@@ -500,6 +537,15 @@ void probe_global_free(void)
 const char *probe_global_error(void)
 {
 	return G.error;
+}
+
+void probe_set_global_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(G.error, sizeof(G.error), fmt, ap);
+	va_end(ap);
 }
 
 SSL_CTX *probe_ssl_ctx(const char **err)

@@ -9,7 +9,11 @@
  * delay_before_retry, warmup, alpha, inhibit_on_failure, quorum, notify) is
  * the daemon's (checker.c), following keepalived's rules.
  *
- * Replies are read with bounded buffers; a probe never blocks the loop. */
+ * Replies are read with bounded buffers; a probe never blocks the loop.
+ * The first probe_start or probe_global_set sets SIGPIPE to SIG_IGN when it
+ * is at its default: a server that goes away mid-write must cost an EPIPE,
+ * not the daemon (OpenSSL writes with write(2)). The loop must outlive
+ * every probe on it. */
 #ifndef XVSD_PROBE_H
 #define XVSD_PROBE_H
 
@@ -42,6 +46,10 @@ struct probe_result {
 	 * fwmark, fork, ...): up is false, but keepalived leaves the state as
 	 * it was and tries again after delay_loop ("Rescheduling"). */
 	bool unchecked;
+	/* FILE_CHECK with a weight: the file's value times the weight (negated
+	 * by reverse), which keepalived adds to the real server's configured
+	 * weight (summed over its FILE_CHECKs); 0 otherwise. */
+	int64_t weight_offset;
 	/* HTTP_GET/SSL_GET: the url that failed (NULL when none did). */
 	const struct conf_url *failed_url;
 	char detail[160];	/* why, for the log: "connection refused", "HTTP status 500", ... */
@@ -75,5 +83,19 @@ void probe_global_free(void);
 /* Why the last probe_global_set failed (the settings before it stay in
  * force): "SSL certificate /x: No such file or directory", ... */
 const char *probe_global_error(void);
+
+/* FILE_CHECK's file, the way keepalived handles track files. */
+/* Writes init_file's value into every track_file that has one and does not
+ * exist yet (or always, with overwrite, except on reload). Tries them all;
+ * returns 0 or the first -errno, its reason in probe_global_error(). */
+int probe_track_files_init(const struct conf *c, bool reload);
+/* keepalived follows track files with inotify: changed(arg) runs from the
+ * loop when the FILE_CHECK's file is written, moved or removed, so the
+ * daemon can probe it at once rather than at the next delay_loop. Returns
+ * 0 or -errno (-ENOENT: its directory does not exist). */
+struct probe_file_watch;
+int probe_file_watch_add(struct loop *l, const struct conf_checker *ck, void (*changed)(void *arg),
+			 void *arg, struct probe_file_watch **out);
+void probe_file_watch_cancel(struct probe_file_watch *w);	/* NULL is fine */
 
 #endif /* XVSD_PROBE_H */

@@ -194,9 +194,11 @@ static void http_conn_release(struct probe_http *h)
 	loop_timer_cancel(h->more);
 	h->more = NULL;
 	if (h->ssl) {
-		if (h->eof)
+		if (h->eof) {
 			SSL_shutdown(h->ssl); /* our close_notify, best effort */
-		SSL_free(h->ssl);	      /* the fd is ours, not the BIO's */
+			ERR_clear_error();
+		}
+		SSL_free(h->ssl); /* the fd is ours, not the BIO's */
 		h->ssl = NULL;
 	}
 	/* a reply read to its end leaves the server to close first; one we
@@ -237,10 +239,11 @@ static bool http_want(struct probe_http *h, uint32_t events)
  * verification result when that was it. */
 static void tls_fail(struct probe_http *h, int sslerr, const char *what)
 {
+	int saved = errno;
 	unsigned long e = ERR_peek_error(); /* the cause; the rest echo it */
 	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+	int ssl_reason = e && ERR_GET_LIB(e) == ERR_LIB_SSL ? ERR_GET_REASON(e) : 0;
 	long verify = SSL_get_verify_result(h->ssl);
-	int saved = errno;
 
 	ERR_clear_error();
 	if (sslerr == SSL_ERROR_SYSCALL && !e) {
@@ -250,12 +253,12 @@ static void tls_fail(struct probe_http *h, int sslerr, const char *what)
 			http_down(h, "%s: connection closed by the server", what);
 		return;
 	}
-	if (e && ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
+	if (ssl_reason == SSL_R_CERTIFICATE_VERIFY_FAILED && verify != X509_V_OK) {
 		http_down(h, "%s: certificate verify failed (%s)", what,
 			  X509_verify_cert_error_string(verify));
 		return;
 	}
-	if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+	if (ssl_reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 		http_down(h, "%s: connection closed without close_notify (tls_compliant)", what);
 		return;
 	}

@@ -86,9 +86,17 @@ const char *probe_fmt_target(const struct probe_target *t, char *buf, size_t len
  * and bind_port -> bind) and connects it. Returns the fd and sets
  * *in_progress, or -1 after reporting why (the probe is finished). */
 int probe_socket_connect(struct probe *p, int type, int protocol, bool *in_progress);
+/* The same on a socket the caller opened (non-blocking, close-on-exec):
+ * returns fd, or -1 with fd closed and the probe reported. */
+int probe_socket_prepare(struct probe *p, int fd, bool *in_progress);
 /* For a connect that was in progress: 0 when it succeeded, else the
  * error (SO_ERROR). */
 int probe_socket_error(int fd);
+/* A datagram socket's error as the ICMP message behind it ("ICMP port
+ * unreachable"), else strerror. */
+const char *probe_dgram_error(int err, char *buf, size_t len);
+/* Unpredictable bytes (query ids, payloads), never blocking. */
+void probe_random(void *buf, size_t len);
 /* Closes; RST instead of FIN when abortive (no TIME_WAIT left on the
  * director by a check that ended the conversation itself). */
 void probe_socket_close(int fd, bool abortive);
@@ -103,6 +111,8 @@ struct probe_script_settings {
 	bool security;		  /* enable_script_security */
 };
 const struct probe_script_settings *probe_script_settings(void);
+/* Sets what probe_global_error() says. */
+void probe_set_global_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Frees the compiled regular expressions HTTP_GET keeps (probe_http.c). */
 void probe_http_regex_free(void);
 

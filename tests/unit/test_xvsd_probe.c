@@ -8,12 +8,14 @@
  * hung and a healthy server on one loop. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,6 +159,75 @@ static struct probe_result run_probe(const struct ck *k, uint64_t *elapsed_us)
 	return x.r;
 }
 
+/* One attempt of the checker CHECKER_FMT on a real server ADDR PORT, with
+ * GLOBAL (top-level blocks: SSL, global_defs, track_file, or "") loaded
+ * and given to probe_global_set() as the daemon does. */
+static struct probe_result check(const char *global, const char *addr, unsigned port,
+				 const char *checker_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static struct probe_result check(const char *global, const char *addr, unsigned port,
+				 const char *checker_fmt, ...)
+{
+	struct probe_result r = {0};
+	char block[2048];
+	va_list ap;
+	struct ck k;
+
+	va_start(ap, checker_fmt);
+	vsnprintf(block, sizeof(block), checker_fmt, ap);
+	va_end(ap);
+	if (!ck_load(&k, global, addr, port, "%s", block)) {
+		EXPECT(!"configuration loads");
+		return r;
+	}
+	if (probe_global_set(&k.c->global)) {
+		printf("# %s\n", probe_global_error());
+		EXPECT(!"probe_global_set");
+	} else {
+		r = run_probe(&k, NULL);
+	}
+	ck_free(&k);
+	return r;
+}
+
+/* A table of checks: the checker block, up or not, a part of the detail
+ * (NULL: any) and, when weight_set, the weight. */
+struct want {
+	const char *block;
+	bool up;
+	const char *detail;
+	bool weight_set;
+	int64_t weight;
+};
+
+/* clang-format off */
+#define UP(b, d)		{ .block = (b), .up = true, .detail = (d) }
+#define DOWN(b, d)		{ .block = (b), .up = false, .detail = (d) }
+#define UP_WEIGHT(b, d, w)	{ .block = (b), .up = true, .detail = (d), \
+				  .weight_set = true, .weight = (w) }
+/* clang-format on */
+
+static void check_table(const char *addr, unsigned port, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct probe_result r = check("", addr, port, "%s", w[i].block);
+
+		if (r.up != w[i].up || r.unchecked)
+			test_fail(__FILE__, __LINE__, "%s: %s%s, expected %s", w[i].block,
+				  r.up ? "up" : "down", r.unchecked ? " (unchecked)" : "",
+				  w[i].up ? "up" : "down");
+		if (w[i].detail && !strstr(r.detail, w[i].detail))
+			test_fail(__FILE__, __LINE__, "%s: detail \"%s\" lacks \"%s\"", w[i].block,
+				  r.detail, w[i].detail);
+		if (w[i].weight_set && r.weight != w[i].weight)
+			test_fail(__FILE__, __LINE__, "%s: weight %lld, expected %lld", w[i].block,
+				  (long long)r.weight, (long long)w[i].weight);
+	}
+}
+
+#define CHECK_TABLE(addr, port, t) check_table(addr, port, t, sizeof(t) / sizeof(t[0]))
+
 #define EXPECT_DETAIL(r, s)                                                                        \
 	do {                                                                                       \
 		if (!strstr((r).detail, (s)))                                                      \
@@ -262,6 +333,36 @@ static pid_t serve_stream(int lfd, conn_handler handle, void *arg)
 	return pid;
 }
 
+/* A forked datagram server: handle gets the socket and serves forever. */
+static pid_t serve_dgram(int fd, conn_handler handle, void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setpgid(0, 0);
+		child_signals_default();
+		handle(fd, arg);
+		_exit(0);
+	}
+	if (pid > 0)
+		setpgid(pid, pid);
+	return pid;
+}
+
+/* A forked server of TYPE on a loopback port of FAMILY, running HANDLE
+ * (per connection for streams, on the socket for datagrams). */
+static pid_t server_start(int family, int type, conn_handler handle, void *arg, uint16_t *port)
+{
+	int fd = listen_loopback(family, type, 64, port);
+	pid_t pid;
+
+	if (fd < 0)
+		return -1;
+	pid = type == SOCK_STREAM ? serve_stream(fd, handle, arg) : serve_dgram(fd, handle, arg);
+	close(fd);
+	return pid;
+}
+
 static void server_stop(pid_t pid)
 {
 	if (pid <= 0)
@@ -302,24 +403,19 @@ static void tcp_up_and_refused(void)
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { connect_timeout 3 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { connect_timeout 3 }");
 	EXPECT(r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_EQ_INT(r.weight, -1);
-	ck_free(&k);
 	close(lfd);
 
-	ASSERT(ck_load(&k, "", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM),
-		       "TCP_CHECK { connect_timeout 3 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM),
+		  "TCP_CHECK { connect_timeout 3 }");
 	EXPECT(!r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_DETAIL(r, "connection refused");
-	ck_free(&k);
 }
 
 static void tcp_ipv6_and_connect_port(void)
@@ -327,22 +423,17 @@ static void tcp_ipv6_and_connect_port(void)
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET6, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
 	/* the real server's port is closed; connect_port names the listener */
-	ASSERT(ck_load(&k, "", "::1", closed_port(AF_INET6, SOCK_STREAM),
-		       "TCP_CHECK { connect_port %u\n connect_timeout 3 }", port));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", closed_port(AF_INET6, SOCK_STREAM),
+		  "TCP_CHECK { connect_port %u\n connect_timeout 3 }", port);
 	EXPECT(r.up);
-	ck_free(&k);
 	/* connect_ip moves it elsewhere: to 127.0.0.1, where nothing listens */
-	ASSERT(ck_load(&k, "", "::1", port, "TCP_CHECK { connect_ip 127.0.0.1\n connect_port %u }",
-		       closed_port(AF_INET, SOCK_STREAM)));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", port, "TCP_CHECK { connect_ip 127.0.0.1\n connect_port %u }",
+		  closed_port(AF_INET, SOCK_STREAM));
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "connection refused");
-	ck_free(&k);
 	close(lfd);
 }
 
@@ -390,12 +481,9 @@ static void tcp_bindto_and_bind_port(void)
 	struct sockaddr_in peer;
 	socklen_t len = sizeof(peer);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 127.0.0.7\n bind_port %u }",
-		       src));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto 127.0.0.7\n bind_port %u }", src);
 	EXPECT(r.up);
 	/* the server saw the connection come from there */
 	c = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK);
@@ -404,51 +492,39 @@ static void tcp_bindto_and_bind_port(void)
 	EXPECT_EQ_INT(ntohs(peer.sin_port), src);
 	if (c >= 0)
 		close(c);
-	ck_free(&k);
 	/* an address this host does not have: the server was never asked */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto 192.0.2.99 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto 192.0.2.99 }");
 	EXPECT(!r.up);
 	EXPECT(r.unchecked);
 	EXPECT_DETAIL(r, "bind to 192.0.2.99");
-	ck_free(&k);
 	/* a family that does not match */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bindto ::1 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bindto ::1 }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "not an IPv4 address");
-	ck_free(&k);
 	close(lfd);
 }
 
-static void tcp_fwmark_marks_the_socket(void)
+static void tcp_fwmark_and_bind_if_options(void)
 {
 	uint16_t port;
 	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
 	struct probe_result r;
-	struct ck k;
 
 	ASSERT(lfd >= 0);
 	/* SO_MARK needs CAP_NET_ADMIN: root (CI) gets up, others unchecked */
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
 	if (geteuid() == 0) {
 		EXPECT(r.up);
 	} else {
 		EXPECT(r.unchecked);
 		EXPECT_DETAIL(r, "fwmark 7");
 	}
-	ck_free(&k);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if lo }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bind_if lo }");
 	EXPECT(r.up || (geteuid() != 0 && r.unchecked));
-	ck_free(&k);
-	ASSERT(ck_load(&k, "", "127.0.0.1", port, "TCP_CHECK { bind_if xvsnosuch0 }"));
-	r = run_probe(&k, NULL);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { bind_if xvsnosuch0 }");
 	EXPECT(!r.up);
 	EXPECT(r.unchecked);
 	EXPECT_DETAIL(r, "bind_if xvsnosuch0");
-	ck_free(&k);
 	close(lfd);
 }
 
@@ -552,55 +628,24 @@ struct http_srv {
 
 static bool http_srv_start(struct http_srv *s, int family)
 {
-	int lfd = listen_loopback(family, SOCK_STREAM, 64, &s->port);
-
-	if (lfd < 0)
-		return false;
-	s->pid = serve_stream(lfd, http_handle, NULL);
-	close(lfd);
+	s->pid = server_start(family, SOCK_STREAM, http_handle, NULL, &s->port);
 	return s->pid > 0;
-}
-
-static struct probe_result http_get(const struct http_srv *s, const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, "", "127.0.0.1", s->port, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
 }
 
 static void http_status_codes(void)
 {
+	static const struct want t[] = {
+		UP("HTTP_GET { url { path /ok } }", "HTTP status 200 (url /ok)"),
+		DOWN("HTTP_GET { url { path /500 } }", "HTTP status 500 not in 200-299 (url /500)"),
+		UP("HTTP_GET { url { path /500\n status_code 500 } }", NULL),
+		UP("HTTP_GET { url { path /301\n status_code 200 300-302 } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n status_code 201-204 404 } }",
+		     "HTTP status 200 not in 201-204 404"),
+	};
 	struct http_srv s;
-	struct probe_result r;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok } }");
-	EXPECT(r.up);
-	EXPECT_DETAIL(r, "HTTP status 200");
-	EXPECT(r.failed_url == NULL);
-	r = http_get(&s, "HTTP_GET { url { path /500 } }");
-	EXPECT(!r.up);
-	EXPECT(!r.unchecked);
-	EXPECT_DETAIL(r, "HTTP status 500 not in 200-299 (url /500)");
-	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /301\n status_code 200 300-302 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n status_code 201-204 404 } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "HTTP status 200 not in 201-204 404");
+	CHECK_TABLE("127.0.0.1", s.port, t);
 	server_stop(s.pid);
 }
 
@@ -616,52 +661,43 @@ static void http_digest(void)
 	md5_hex(b, BIG_LEN, big);
 	free(b);
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok\n digest %s } }", good);
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "digest ok");
-	r = http_get(&s, "HTTP_GET { url { path /500\n status_code 500\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { url { path /500\n status_code 500\n digest %s } }", good);
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "digest mismatch");
 	/* 3 MiB: beyond what is kept for regex, all of it in the digest */
-	r = http_get(&s, "HTTP_GET { url { path /big\n digest %s } }", big);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /big\n digest %s } }", big);
 	EXPECT(r.up);
 	/* only Content-Length bytes count */
-	r = http_get(&s, "HTTP_GET { url { path /clen\n digest %s } }", good);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /clen\n digest %s } }", good);
 	EXPECT(r.up);
 	server_stop(s.pid);
 }
 
 static void http_regex(void)
 {
+	static const struct want t[] = {
+		UP("HTTP_GET { url { path /ok\n regex \"^hello w.rld$\" } }", "regex matched"),
+		DOWN("HTTP_GET { url { path /ok\n regex \"goodbye\" } }", "regex not matched"),
+		UP("HTTP_GET { url { path /ok\n regex \"goodbye\"\n regex_no_match } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n regex hello\n regex_no_match } }",
+		     "regex matched (regex_no_match)"),
+		/* the body only, not the header */
+		DOWN("HTTP_GET { url { path /ok\n regex Content-Type } }", NULL),
+		/* MARK starts at offset 10 of  */
+		UP("HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 10 } }", NULL),
+		DOWN("HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 11 } }", NULL),
+		UP("HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 10 } }", NULL),
+		DOWN("HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 9 } }", NULL),
+		DOWN("HTTP_GET { url { path /ok\n regex \"(unclosed\" } }", "invalid regex"),
+	};
 	struct http_srv s;
-	struct probe_result r;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"^hello w.rld$\" } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\" } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "regex not matched");
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"goodbye\"\n regex_no_match } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex hello\n regex_no_match } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "regex matched (regex_no_match)");
-	/* the body only, not the header */
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex Content-Type } }");
-	EXPECT(!r.up);
-	/* MARK starts at offset 10 of "0123456789MARK456789" */
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 10 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_min_offset 11 } }");
-	EXPECT(!r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 10 } }");
-	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { url { path /offset\n regex MARK\n regex_max_offset 9 } }");
-	EXPECT(!r.up);
-	r = http_get(&s, "HTTP_GET { url { path /ok\n regex \"(unclosed\" } }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "invalid regex");
+	CHECK_TABLE("127.0.0.1", s.port, t);
 	server_stop(s.pid);
 }
 
@@ -678,21 +714,21 @@ static void http_request_shape(void)
 		 "^GET /echo HTTP/1\\\\.0\\r\\nUser-Agent: KeepAliveClient\\r\\nHost: "
 		 "127\\\\.0\\\\.0\\\\.1:%u\\r\\n\\r\\n$",
 		 s.port);
-	r = http_get(&s, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
 	EXPECT(r.up);
-	r = http_get(&s,
-		     "HTTP_GET { http_protocol 1.0C\n url { path /echo\n "
-		     "regex \"(?s)^GET /echo HTTP/1\\\\.0\\r\\n.*Connection: close\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { http_protocol 1.0C\n url { path /echo\n "
+		  "regex \"(?s)^GET /echo HTTP/1\\\\.0\\r\\n.*Connection: close\\r\\n\" } }");
 	EXPECT(r.up);
-	r = http_get(
-		&s,
-		"HTTP_GET { http_protocol 1.1\n virtualhost www.example.com\n url { path /echo\n "
-		"regex \"(?s)^GET /echo HTTP/1\\\\.1\\r\\n.*Connection: close\\r\\nHost: "
-		"www\\\\.example\\\\.com\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { http_protocol 1.1\n virtualhost www.example.com\n url { path /echo\n "
+		  "regex \"(?s)^GET /echo HTTP/1\\\\.1\\r\\n.*Connection: close\\r\\nHost: "
+		  "www\\\\.example\\\\.com\\r\\n\" } }");
 	EXPECT(r.up);
-	r = http_get(&s, "HTTP_GET { virtualhost www.example.com\n url { path /echo\n virtualhost "
-			 "url.example.org\n "
-			 "regex \"Host: url\\\\.example\\\\.org\\r\\n\" } }");
+	r = check("", "127.0.0.1", s.port,
+		  "HTTP_GET { virtualhost www.example.com\n url { path /echo\n virtualhost "
+		  "url.example.org\n "
+		  "regex \"Host: url\\\\.example\\\\.org\\r\\n\" } }");
 	EXPECT(r.up);
 	server_stop(s.pid);
 }
@@ -726,7 +762,7 @@ static void http_urls(void)
 	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /ok }\n url { path /echo } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok }\n url { path /echo } }");
 	EXPECT(r.up);
 	EXPECT_DETAIL(r, "2 urls");
 	ASSERT(ck_load(&k, "", "127.0.0.1", s.port, "%s", block));
@@ -750,13 +786,13 @@ static void http_broken_servers(void)
 	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET));
-	r = http_get(&s, "HTTP_GET { url { path /close } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /close } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "no data received");
-	r = http_get(&s, "HTTP_GET { url { path /garbage } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /garbage } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "invalid HTTP status line 'SPAM AND EGGS'");
-	r = http_get(&s, "HTTP_GET { url { path /hugehdr } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /hugehdr } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "HTTP header longer than 16 KiB");
 	/* complete by Content-Length while the server keeps the connection */
@@ -768,7 +804,7 @@ static void http_broken_servers(void)
 	ck_free(&k);
 	server_stop(s.pid);
 	s.port = closed_port(AF_INET, SOCK_STREAM);
-	r = http_get(&s, "HTTP_GET { url { path /ok } }");
+	r = check("", "127.0.0.1", s.port, "HTTP_GET { url { path /ok } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "connection refused");
 }
@@ -809,15 +845,11 @@ static void http_ipv6(void)
 	struct http_srv s;
 	struct probe_result r;
 	char re[96];
-	struct ck k;
 
 	ASSERT(http_srv_start(&s, AF_INET6));
 	snprintf(re, sizeof(re), "Host: \\\\[::1\\\\]:%u\\r\\n", s.port);
-	ASSERT(ck_load(&k, "", "::1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }",
-		       re));
-	r = run_probe(&k, NULL);
+	r = check("", "::1", s.port, "HTTP_GET { url { path /echo\n regex \"%s\" } }", re);
 	EXPECT(r.up);
-	ck_free(&k);
 	server_stop(s.pid);
 }
 
@@ -946,32 +978,6 @@ static pid_t tls_server_start(const struct tls_files *f, const char *family, con
 	return spawn_server(argv, port);
 }
 
-/* SSL_GET with GLOBAL (an SSL block or "") against 127.0.0.1:PORT. */
-static struct probe_result ssl_get(const char *global, uint16_t port, const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, global, "127.0.0.1", port, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	if (probe_global_set(&k.c->global)) {
-		EXPECT(!"probe_global_set");
-		printf("# %s\n", probe_global_error());
-		ck_free(&k);
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void ssl_get_and_sni(void)
 {
 	struct tls_files f;
@@ -984,37 +990,37 @@ static void ssl_get_and_sni(void)
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
 	/* no SSL block: keepalived's context, nothing verified */
-	r = ssl_get("", port,
-		    "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
-		    "} }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { url { path /tls\n regex \"^sni=None\\nGET /tls HTTP/1\\\\.0\\r\\n\" "
+		  "} }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
-		    "\"^sni=www\\\\.example\\\\.com\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n virtualhost www.example.com\n url { path /\n regex "
+		  "\"^sni=www\\\\.example\\\\.com\\n\" } }");
 	EXPECT(r.up);
 	/* sni_name wins over the virtualhost; the Host header keeps it */
-	r = ssl_get(
-		"", port,
+	r = check(
+		"", "127.0.0.1", port,
 		"SSL_GET { sni_name sni.example.org\n virtualhost www.example.com\n url { path /\n "
 		"regex \"^sni=sni\\\\.example\\\\.org\\n(?s).*Host: "
 		"www\\\\.example\\\\.com\\r\\n\" } }");
 	EXPECT(r.up);
 	/* the url's virtualhost is the SNI name for that url */
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
-		    "\"^sni=u\\\\.example\\\\.net\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n url { path /\n virtualhost u.example.net\n regex "
+		  "\"^sni=u\\\\.example\\\\.net\\n\" } }");
 	EXPECT(r.up);
 	/* SNI off without enable_sni; never an address literal */
-	r = ssl_get("", port,
-		    "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
-		    "} }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { virtualhost www.example.com\n url { path /\n regex \"^sni=None\\n\" "
+		  "} }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
-		    "\"^sni=None\\n\" } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { enable_sni\n virtualhost 192.0.2.1\n url { path /\n regex "
+		  "\"^sni=None\\n\" } }");
 	EXPECT(r.up);
-	r = ssl_get("", port,
-		    "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
+	r = check("", "127.0.0.1", port,
+		  "SSL_GET { url { path /\n digest 00000000000000000000000000000000 } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "digest mismatch");
 	server_stop(srv);
@@ -1043,10 +1049,10 @@ static void ssl_get_verifies_with_a_ca(void)
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
 	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.cert);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
 	snprintf(global, sizeof(global), "SSL {\n ca %s\n}", f.other);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(!r.up);
 	EXPECT(!r.unchecked);
 	EXPECT_DETAIL(r, "TLS handshake: certificate verify failed (");
@@ -1068,12 +1074,12 @@ static void ssl_get_client_certificate(void)
 	ASSERT(tls_files_make(&f));
 	srv = tls_server_start(&f, "4", "client", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "TLS");
 	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password sekrit\n}",
 		 f.client, f.client_key);
-	r = ssl_get(global, port, "SSL_GET { url { path / } }");
+	r = check(global, "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
 	/* a wrong password: refused whole, the previous context stays */
 	snprintf(global, sizeof(global), "SSL {\n certificate %s\n key %s\n password wrong\n}",
@@ -1108,15 +1114,15 @@ static void ssl_get_close_notify(void)
 	ASSERT(tls_files_make(&f));
 	srv = tls_server_start(&f, "4", "abrupt", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path / } }");
 	EXPECT(r.up);
-	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { tls_compliant\n url { path / } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "close_notify");
 	server_stop(srv);
 	srv = tls_server_start(&f, "4", "notify", &port);
 	ASSERT(srv > 0);
-	r = ssl_get("", port, "SSL_GET { tls_compliant\n url { path / } }");
+	r = check("", "127.0.0.1", port, "SSL_GET { tls_compliant\n url { path / } }");
 	EXPECT(r.up);
 	server_stop(srv);
 	probe_global_free();
@@ -1140,11 +1146,9 @@ static void ssl_get_plain_and_silent_servers(void)
 	pid_t srv;
 
 	/* something that is not TLS answers */
-	lfd = listen_loopback(AF_INET, SOCK_STREAM, 8, &port);
-	ASSERT(lfd >= 0);
-	srv = serve_stream(lfd, say_ssh, NULL);
-	close(lfd);
-	r = ssl_get("", port, "SSL_GET { url { path /ok } }");
+	srv = server_start(AF_INET, SOCK_STREAM, say_ssh, NULL, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SSL_GET { url { path /ok } }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "TLS handshake: ");
 	server_stop(srv);
@@ -1172,75 +1176,43 @@ static void ssl_get_plain_and_silent_servers(void)
 
 /* ---- MISC_CHECK */
 
-static struct probe_result misc_run(const char *block_fmt, ...)
-{
-	struct probe_result r = {0};
-	char block[2048];
-	va_list ap;
-	struct ck k;
-
-	va_start(ap, block_fmt);
-	vsnprintf(block, sizeof(block), block_fmt, ap);
-	va_end(ap);
-	if (!ck_load(&k, "", "127.0.0.1", 80, "%s", block)) {
-		EXPECT(!"configuration loads");
-		return r;
-	}
-	r = run_probe(&k, NULL);
-	ck_free(&k);
-	return r;
-}
-
 static void misc_exit_codes(void)
 {
-	struct probe_result r;
+	static const struct want t[] = {
+		UP_WEIGHT("MISC_CHECK { misc_path /bin/true }", "exited with status 0", -1),
+		DOWN("MISC_CHECK { misc_path /bin/false }", "exited with status 1"),
+		/* words, quotes, no shell: the argument arrives whole */
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 7'\" }", "exited with status 7"),
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'kill -TERM $$'\" }",
+		     "killed by signal 15"),
+		DOWN("MISC_CHECK { misc_path /nonexistent/xvs-check }",
+		     "cannot execute /nonexistent/xvs-check: No such file or directory"),
+		/* found on PATH like a shell would */
+		UP("MISC_CHECK { misc_path \"true\" }", NULL),
+		/* stdin is /dev/null (cat ends at once), stdout too */
+		UP("MISC_CHECK { misc_path \"/bin/sh -c 'cat; test ! -t 1 && echo x'\" }", NULL),
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 0\" }", "unterminated quote"),
+	};
 
-	r = misc_run("MISC_CHECK { misc_path /bin/true }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, -1);
-	r = misc_run("MISC_CHECK { misc_path /bin/false }");
-	EXPECT(!r.up);
-	EXPECT(!r.unchecked);
-	EXPECT_DETAIL(r, "exited with status 1");
-	/* words, quotes, no shell: the argument arrives whole */
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 7'\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "exited with status 7");
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'kill -TERM $$'\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "killed by signal 15");
-	r = misc_run("MISC_CHECK { misc_path /nonexistent/xvs-check }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "cannot execute /nonexistent/xvs-check: No such file or directory");
-	/* found on PATH like a shell would */
-	r = misc_run("MISC_CHECK { misc_path \"true\" }");
-	EXPECT(r.up);
-	/* stdin is /dev/null (cat ends at once), stdout too */
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'cat; test ! -t 1 && echo x'\" }");
-	EXPECT(r.up);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 0\" }");
-	EXPECT(!r.up);
-	EXPECT_DETAIL(r, "unterminated quote");
+	CHECK_TABLE("127.0.0.1", 80, t);
 }
 
 static void misc_dynamic_weight(void)
 {
-	struct probe_result r;
+	static const struct want t[] = {
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\"\n misc_dynamic }",
+			  "weight 10", 10),
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 2'\"\n misc_dynamic }", NULL,
+			  0),
+		UP_WEIGHT("MISC_CHECK { misc_path \"/bin/sh -c 'exit 255'\"\n misc_dynamic }", NULL,
+			  253),
+		UP_WEIGHT("MISC_CHECK { misc_path /bin/true\n misc_dynamic }", NULL, -1),
+		DOWN("MISC_CHECK { misc_path /bin/false\n misc_dynamic }", NULL),
+		/* without misc_dynamic, 12 is a failure */
+		DOWN("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\" }", "exited with status 12"),
+	};
 
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 12'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 10);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 2'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 0);
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'exit 255'\"\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, 253);
-	r = misc_run("MISC_CHECK { misc_path /bin/true\n misc_dynamic }");
-	EXPECT(r.up);
-	EXPECT_EQ_INT(r.weight, -1);
-	r = misc_run("MISC_CHECK { misc_path /bin/false\n misc_dynamic }");
-	EXPECT(!r.up);
+	CHECK_TABLE("127.0.0.1", 80, t);
 }
 
 /* Gone from the process table. REAP: the test is the subreaper of
@@ -1322,18 +1294,20 @@ static void misc_user(void)
 
 	if (geteuid() != 0) {
 		/* switching needs root: said so, not silently run as us */
-		r = misc_run("MISC_CHECK { misc_path /bin/true\n user nobody }");
+		r = check("", "127.0.0.1", 80, "MISC_CHECK { misc_path /bin/true\n user nobody }");
 		EXPECT(!r.up);
 		EXPECT_DETAIL(r, "cannot run as user nobody");
 		return;
 	}
-	r = misc_run("MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\"\n "
-		     "user nobody }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -u) = $(id -u nobody)'\"\n "
+		  "user nobody }");
 	EXPECT(r.up);
-	r = misc_run(
-		"MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -g) = 0'\"\n user nobody root }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"/bin/sh -c 'test $(id -g) = 0'\"\n user nobody root }");
 	EXPECT(r.up);
-	r = misc_run("MISC_CHECK { misc_path /bin/true\n user xvs-no-such-user }");
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path /bin/true\n user xvs-no-such-user }");
 	EXPECT(!r.up);
 	EXPECT_DETAIL(r, "unknown user xvs-no-such-user");
 }
@@ -1382,6 +1356,501 @@ static void misc_script_settings(void)
 	rmdir(dir);
 }
 
+/* ---- UDP_CHECK */
+
+/* echoes every datagram back */
+static void udp_echo(int fd, void *arg)
+{
+	char buf[2048];
+	struct sockaddr_storage from;
+
+	(void)arg;
+	for (;;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+
+		if (n >= 0)
+			sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static void udp_replies(void)
+{
+	static const struct want t[] = {
+		UP("UDP_CHECK { require_reply }", "reply of 16 bytes"), /* random payload */
+		UP("UDP_CHECK { payload 0102 03\n require_reply 0102 }", NULL),
+		UP("UDP_CHECK { payload 0102 03\n require_reply 01xX03 }", NULL),
+		DOWN("UDP_CHECK { payload 0102 03\n require_reply 0103 }",
+		     "reply differs from require_reply at byte 1"),
+		/* the lengths count with or without a pattern, as the manual says */
+		DOWN("UDP_CHECK { payload 010203\n require_reply\n min_reply_length 5 }",
+		     "reply of 3 bytes, expected 5-255"),
+		DOWN("UDP_CHECK { payload 010203\n require_reply 01\n max_reply_length 2 }", NULL),
+		UP("UDP_CHECK { payload 010203 }", NULL),
+	};
+	uint16_t port;
+	pid_t srv = server_start(AF_INET, SOCK_DGRAM, udp_echo, NULL, &port);
+
+	ASSERT(srv > 0);
+	CHECK_TABLE("127.0.0.1", port, t);
+	server_stop(srv);
+}
+
+static void udp_silence_and_unreachable(void)
+{
+	uint16_t port;
+	int fd = listen_loopback(AF_INET, SOCK_DGRAM, 0, &port); /* bound, never read */
+	struct probe_result r;
+
+	ASSERT(fd >= 0);
+	/* no ICMP error: keepalived's success */
+	r = check("", "127.0.0.1", port, "UDP_CHECK { connect_timeout 1 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "no ICMP error in 1 s");
+	r = check("", "127.0.0.1", port, "UDP_CHECK { connect_timeout 1\n require_reply }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for a reply");
+	close(fd);
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_DGRAM),
+		  "UDP_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+	r = check("", "::1", closed_port(AF_INET6, SOCK_DGRAM), "UDP_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+}
+
+/* ---- DNS_CHECK against a forked responder */
+
+/* Replies by the query's name (lower-cased): "ok.test" NOERROR with one A
+ * record (only to type A), "nx.test" NXDOMAIN, "fail.test" SERVFAIL,
+ * "noise.test" first a reply with another id, one without QR and one for
+ * another question (all to be ignored), then NOERROR; "silent.test"
+ * nothing; "." NOERROR to SOA. Anything else REFUSED. */
+static void dns_responder(int fd, void *arg)
+{
+	uint8_t q[512], r[600];
+	struct sockaddr_storage from;
+
+	(void)arg;
+	for (;;) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		char name[256] = "";
+		size_t off = 12, k = 0, qend;
+		unsigned qtype, rcode = 5;
+
+		if (n < 17)
+			continue;
+		while (off < (size_t)n && q[off] && k + q[off] + 1 < sizeof(name)) {
+			for (unsigned i = 1; i <= q[off]; i++)
+				name[k++] = (char)tolower(q[off + i]);
+			name[k++] = '.';
+			off += q[off] + 1u;
+		}
+		name[k] = '\0';
+		qend = off + 5;
+		if (qend > (size_t)n)
+			continue;
+		qtype = (unsigned)(q[off + 1] << 8 | q[off + 2]);
+		if ((!strcmp(name, "ok.test.") && qtype == 1) || !strcmp(name, "noise.test.") ||
+		    (!strcmp(name, "") && qtype == 6))
+			rcode = 0;
+		else if (!strcmp(name, "nx.test."))
+			rcode = 3;
+		else if (!strcmp(name, "fail.test."))
+			rcode = 2;
+		else if (!strcmp(name, "silent.test."))
+			continue;
+		memcpy(r, q, qend);
+		if (!strcmp(name, "noise.test.")) {
+			r[0] ^= 0xff; /* another id */
+			r[2] = 0x81;
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[0] ^= 0xff;
+			r[2] = q[2]; /* QR clear: a query, not an answer */
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[2] = 0x81;
+			r[13] ^= 0x20; /* 'n' -> 'N' is the same name; 'o' -> 0x4f too: */
+			r[14] = 'x';   /* another question */
+			sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+			r[14] = q[14];
+			r[13] = (uint8_t)toupper(q[13]); /* case does not matter */
+		}
+		r[2] = 0x81;			/* QR, RD */
+		r[3] = (uint8_t)(0x80 | rcode); /* RA */
+		if (rcode == 0 && qtype == 1) {
+			static const uint8_t a[] = {0xc0, 12, 0, 1, 0,	 1, 0, 0,
+						    0,	  60, 0, 4, 192, 0, 2, 1};
+
+			r[7] = 1;
+			memcpy(r + qend, a, sizeof(a));
+			qend += sizeof(a);
+		}
+		sendto(fd, r, qend, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+static void dns_answers(void)
+{
+	static const struct want t[] = {
+		UP("DNS_CHECK { type A\n name ok.test }", "1 answers"),
+		UP("DNS_CHECK { type A\n name OK.Test. }", NULL),
+		UP("DNS_CHECK { }", NULL), /* SOA of  */
+		DOWN("DNS_CHECK { type AAAA\n name ok.test }", "DNS rcode 5 (REFUSED)"),
+		DOWN("DNS_CHECK { name nx.test }", "NXDOMAIN"),
+		DOWN("DNS_CHECK { name fail.test }", "SERVFAIL"),
+		UP("DNS_CHECK { name noise.test }", NULL),
+		DOWN("DNS_CHECK { connect_timeout 1\n name silent.test }",
+		     "timeout after 1 s waiting for the DNS reply"),
+		DOWN("DNS_CHECK { name a..test }", "invalid DNS name"),
+	};
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv = server_start(AF_INET, SOCK_DGRAM, dns_responder, NULL, &port);
+
+	ASSERT(srv > 0);
+	CHECK_TABLE("127.0.0.1", port, t);
+	server_stop(srv);
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_DGRAM), "DNS_CHECK { name ok.test }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "ICMP port unreachable");
+}
+
+/* ---- SMTP_CHECK against a forked responder */
+
+enum smtp_mode { SMTP_GOOD, SMTP_BAD_BANNER, SMTP_BAD_HELO, SMTP_SILENT };
+
+struct smtp_srv {
+	enum smtp_mode mode;
+	const char *helo; /* the HELO line it accepts */
+};
+
+static bool read_line(int c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len && read(c, buf + n, 1) == 1)
+		if (buf[n++] == '\n')
+			break;
+	buf[n] = '\0';
+	return n > 0;
+}
+
+static void smtp_handle(int c, void *arg)
+{
+	const struct smtp_srv *s = arg;
+	char line[512], want[300];
+
+	if (s->mode == SMTP_SILENT) {
+		sleep(60);
+		return;
+	}
+	if (s->mode == SMTP_BAD_BANNER) {
+		http_reply(c, "554 no service here\r\n");
+		return;
+	}
+	http_reply(c, "220-mail.example.org ESMTP\r\n220 ready\r\n");
+	snprintf(want, sizeof(want), "HELO %s\r\n", s->helo);
+	if (!read_line(c, line, sizeof(line)))
+		return;
+	if (s->mode == SMTP_BAD_HELO || strcmp(line, want)) {
+		http_reply(c, "501 bad HELO\r\n");
+		return;
+	}
+	http_reply(c, "250-mail.example.org\r\n250 PIPELINING\r\n");
+	if (read_line(c, line, sizeof(line)) && !strcmp(line, "QUIT\r\n"))
+		http_reply(c, "221 bye\r\n");
+}
+
+static pid_t smtp_start(struct smtp_srv *s, uint16_t *port)
+{
+	return server_start(AF_INET, SOCK_STREAM, smtp_handle, s, port);
+}
+
+static void smtp_dialogues(void)
+{
+	struct smtp_srv s = {SMTP_GOOD, "smtpchecker.keepalived.org"};
+	struct probe_result r;
+	uint16_t port;
+	pid_t srv;
+
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "QUIT 221");
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "HELO reply '501 bad HELO', expected 250");
+	server_stop(srv);
+	s.helo = "lb1.example.net";
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { helo_name lb1.example.net }");
+	EXPECT(r.up);
+	server_stop(srv);
+	s.mode = SMTP_BAD_BANNER;
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "banner '554 no service here', expected 220");
+	server_stop(srv);
+	s.mode = SMTP_SILENT;
+	srv = smtp_start(&s, &port);
+	ASSERT(srv > 0);
+	r = check("", "127.0.0.1", port, "SMTP_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for the banner");
+	server_stop(srv);
+	r = check("", "127.0.0.1", closed_port(AF_INET, SOCK_STREAM), "SMTP_CHECK { }");
+	EXPECT_DETAIL(r, "connection refused");
+}
+
+/* ---- PING_CHECK */
+
+static void ping_loopback(void)
+{
+	struct probe_result r;
+
+	/* CI runs as root: a raw socket where ping_group_range admits no one
+	 * (its default); the ping socket is tried in marks_and_icmp_... */
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "echo reply");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+}
+
+/* ---- a private network namespace: routing, marks and ICMP policy that
+ * must not touch the host */
+
+static bool sh(const char *cmd)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s >/dev/null 2>&1", cmd);
+	return system(full) == 0;
+}
+
+/* Runs FN in a forked child inside a new network namespace with lo up;
+ * its EXPECT failures become the child's exit status. */
+static void in_netns(void (*fn)(void))
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	ASSERT(pid >= 0);
+	if (pid == 0) {
+		test_case_failures = 0;
+		if (unshare(CLONE_NEWNET) < 0 || !sh("ip link set lo up")) {
+			printf("# cannot make a network namespace: %s\n", strerror(errno));
+			_exit(2);
+		}
+		fn();
+		fflush(stdout);
+		_exit(test_case_failures ? 1 : 0);
+	}
+	ASSERT(waitpid(pid, &st, 0) == pid);
+	EXPECT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* fwmark: marked packets take a table whose route is unreachable */
+static void netns_fwmark(void)
+{
+	uint16_t port;
+	int lfd = listen_loopback(AF_INET, SOCK_STREAM, 16, &port);
+	struct probe_result r;
+
+	EXPECT(lfd >= 0);
+	EXPECT(sh("ip rule add pref 100 lookup local") && sh("ip rule del pref 0 lookup local") &&
+	       sh("ip rule add pref 10 fwmark 7 lookup 107") &&
+	       sh("ip route add unreachable 127.0.0.0/8 table 107"));
+	r = check("", "127.0.0.1", port, "TCP_CHECK { }");
+	EXPECT(r.up);
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 7 }");
+	EXPECT(!r.up);
+	EXPECT(!r.unchecked);
+	EXPECT_DETAIL(r, "no route to host");
+	r = check("", "127.0.0.1", port, "TCP_CHECK { fwmark 8 }");
+	EXPECT(r.up);
+	r = check("", "127.0.0.1", port, "HTTP_GET { fwmark 7\n url { path / } }");
+	EXPECT_DETAIL(r, "no route to host");
+	r = check("", "127.0.0.1", 0, "PING_CHECK { fwmark 7\n connect_timeout 1 }");
+	EXPECT(!r.up);
+	close(lfd);
+}
+
+/* PING: no reply where echo requests are ignored */
+static void netns_ping_ignored(void)
+{
+	struct probe_result r;
+
+	/* a ping socket where ping_group_range admits root */
+	EXPECT(sh("sysctl -w net.ipv4.ping_group_range='0 2147483647'"));
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(r.up);
+	EXPECT_DETAIL(r, "echo reply (ping socket)");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT_DETAIL(r, "echo reply (ping socket)");
+	EXPECT(sh("sysctl -w net.ipv4.icmp_echo_ignore_all=1") &&
+	       sh("sysctl -w net.ipv6.icmp.echo_ignore_all=1"));
+	r = check("", "127.0.0.1", 0, "PING_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "timeout after 1 s waiting for the echo reply");
+	r = check("", "::1", 0, "PING_CHECK { connect_timeout 1 }");
+	EXPECT(!r.up);
+	/* no route at all: an error at once */
+	EXPECT(sh("ip route add unreachable 10.9.9.0/24"));
+	r = check("", "10.9.9.9", 0, "PING_CHECK { connect_timeout 3 }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "no route to host");
+}
+
+static void marks_and_icmp_in_a_namespace(void)
+{
+	in_netns(netns_fwmark);
+	in_netns(netns_ping_ignored);
+}
+
+/* ---- FILE_CHECK */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void file_values_and_weights(void)
+{
+	char dir[] = "/tmp/xvs-file-XXXXXX", path[64], tf0[160], tf1[160];
+	struct probe_result r;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0\n}", path);
+	snprintf(tf1, sizeof(tf1), "track_file t {\n file %s\n}", path); /* weight 1 */
+	/* weight 0: 0 is up, anything else down; reverse swaps */
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }"); /* missing: 0 */
+	EXPECT(r.up);
+	write_file(path, "0\n");
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, 0);
+	write_file(path, "3\n");
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(!r.up);
+	EXPECT_DETAIL(r, "track_file t: 3");
+	snprintf(tf0, sizeof(tf0), "track_file t {\n file %s\n weight 0 reverse\n}", path);
+	r = check(tf0, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	/* a weight: value x weight is the offset, reverse negates it */
+	write_file(path, "0x10");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, 16);
+	write_file(path, "5");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t\n weight 2 reverse }");
+	EXPECT(r.up);
+	EXPECT_EQ_INT(r.weight_offset, -10);
+	EXPECT_EQ_INT(r.weight, -1);
+	write_file(path, "-2147483648");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(!r.up); /* at INT_MIN: keepalived's fault */
+	write_file(path, "99999999999");
+	r = check(tf1, "127.0.0.1", 80, "FILE_CHECK { track_file t }");
+	EXPECT(r.unchecked);
+	EXPECT_DETAIL(r, "out of range");
+	unlink(path);
+	rmdir(dir);
+}
+
+static void file_init_and_watch_cb(void *arg)
+{
+	struct run *x = arg;
+
+	x->calls++;
+	loop_stop(x->l);
+}
+
+static void file_init_and_watch(void)
+{
+	char dir[] = "/tmp/xvs-file-XXXXXX", path[64], tmp[80], conf_text[256];
+	struct probe_file_watch *w = NULL;
+	struct run x = {0};
+	struct probe_result r;
+	struct ck k;
+	FILE *f;
+	int v = 0;
+
+	ASSERT(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(conf_text, sizeof(conf_text),
+		 "track_file t {\n file %s\n weight 0\n init_file 4\n}", path);
+	ASSERT(ck_load(&k, conf_text, "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	f = fopen(path, "r");
+	EXPECT(f && fscanf(f, "%d", &v) == 1);
+	if (f)
+		fclose(f);
+	EXPECT_EQ_INT(v, 4);
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	/* an existing file stays without overwrite */
+	write_file(path, "0\n");
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	r = run_probe(&k, NULL);
+	EXPECT(r.up);
+
+	/* the watch fires when the file is replaced, and only for it */
+	ASSERT(loop_new(&x.l) == 0);
+	ASSERT(probe_file_watch_add(x.l, k.ck, file_init_and_watch_cb, &x, &w) == 0);
+	snprintf(tmp, sizeof(tmp), "%s/other", dir);
+	write_file(tmp, "1\n");
+	ASSERT(loop_timer_add(x.l, 300000, stop_cb, x.l, NULL) == 0);
+	loop_run(x.l);
+	EXPECT_EQ_INT(x.calls, 0);
+	unlink(tmp);
+	snprintf(tmp, sizeof(tmp), "%s/.state.new", dir);
+	write_file(tmp, "1\n");
+	ASSERT(rename(tmp, path) == 0);
+	ASSERT(loop_timer_add(x.l, 5000000, stop_cb, x.l, NULL) == 0);
+	loop_run(x.l);
+	EXPECT_EQ_INT(x.calls, 1);
+	probe_file_watch_cancel(w);
+	loop_free(x.l);
+	r = run_probe(&k, NULL);
+	EXPECT(!r.up);
+	ck_free(&k);
+	/* overwrite on start, not on reload */
+	snprintf(conf_text, sizeof(conf_text),
+		 "track_file t {\n file %s\n init_file overwrite 9\n}", path);
+	ASSERT(ck_load(&k, conf_text, "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, true), 0);
+	r = run_probe(&k, NULL);
+	EXPECT_EQ_INT(r.weight_offset, 1);
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), 0);
+	r = run_probe(&k, NULL);
+	EXPECT_EQ_INT(r.weight_offset, 9);
+	ck_free(&k);
+	/* a directory that is not there */
+	ASSERT(ck_load(&k, "track_file t {\n file /nonexistent-xvs/dir/f\n init_file\n}",
+		       "127.0.0.1", 80, "FILE_CHECK { track_file t }"));
+	EXPECT_EQ_INT(probe_track_files_init(k.c, false), -ENOENT);
+	EXPECT(strstr(probe_global_error(), "/nonexistent-xvs/dir/f") != NULL);
+	ASSERT(loop_new(&x.l) == 0);
+	EXPECT_EQ_INT(probe_file_watch_add(x.l, k.ck, file_init_and_watch_cb, &x, &w), -ENOENT);
+	loop_free(x.l);
+	ck_free(&k);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* ---- cancellation and the probe contract */
 
 static void never_called(struct probe *p, const struct probe_result *r, void *arg)
@@ -1391,38 +1860,50 @@ static void never_called(struct probe *p, const struct probe_result *r, void *ar
 	(*(int *)arg)++;
 }
 
+/* Every kind cancelled mid-way: a HTTP_GET waiting for its reply, a
+ * TCP_CHECK connecting, a MISC_CHECK running, an SSL_GET in its handshake,
+ * UDP/DNS waiting for replies, SMTP for its banner. No callback, no fd
+ * left, the script's process gone. */
 static void cancel_in_flight(void)
 {
+	enum { N = 7 };
 	char dir[] = "/tmp/xvs-probe-XXXXXX", pidf[64];
+	struct smtp_srv smtp = {SMTP_SILENT, "x"};
 	struct http_srv s;
-	struct ck http, tcp, misc;
+	struct ck k[N];
 	struct loop *l;
-	struct probe *p1, *p2, *p3;
-	int calls = 0, fds0, filler, lfd;
-	uint16_t hung;
-	pid_t pid;
+	struct probe *p[N];
+	int calls = 0, fds0, filler, lfd, silent_tcp, silent_udp;
+	uint16_t hung, quiet, uport, sport;
+	pid_t pid, smtp_pid;
 
 	ASSERT(mkdtemp(dir));
 	snprintf(pidf, sizeof(pidf), "%s/pid", dir);
 	ASSERT(http_srv_start(&s, AF_INET));
+	smtp_pid = smtp_start(&smtp, &sport);
+	ASSERT(smtp_pid > 0);
 	lfd = full_listener(&hung, &filler);
-	ASSERT(lfd >= 0);
-	ASSERT(ck_load(&http, "", "127.0.0.1", s.port, "HTTP_GET { url { path /hang } }"));
-	ASSERT(ck_load(&tcp, "", "127.0.0.1", hung, "TCP_CHECK { }"));
-	ASSERT(ck_load(&misc, "", "127.0.0.1", 80,
+	silent_tcp = listen_loopback(AF_INET, SOCK_STREAM, 8, &quiet);
+	silent_udp = listen_loopback(AF_INET, SOCK_DGRAM, 0, &uport);
+	ASSERT(lfd >= 0 && silent_tcp >= 0 && silent_udp >= 0);
+	ASSERT(ck_load(&k[0], "", "127.0.0.1", s.port, "HTTP_GET { url { path /hang } }"));
+	ASSERT(ck_load(&k[1], "", "127.0.0.1", hung, "TCP_CHECK { }"));
+	ASSERT(ck_load(&k[2], "", "127.0.0.1", 80,
 		       "MISC_CHECK { misc_path \"/bin/sh -c 'echo $$ > %s; exec sleep 60'\" }",
 		       pidf));
+	ASSERT(ck_load(&k[3], "", "127.0.0.1", quiet, "SSL_GET { url { path / } }"));
+	ASSERT(ck_load(&k[4], "", "127.0.0.1", uport, "UDP_CHECK { require_reply }"));
+	ASSERT(ck_load(&k[5], "", "127.0.0.1", uport, "DNS_CHECK { }"));
+	ASSERT(ck_load(&k[6], "", "127.0.0.1", sport, "SMTP_CHECK { }"));
 	ASSERT(loop_new(&l) == 0);
 	fds0 = count_fds();
-	ASSERT(probe_start(l, &http.t, never_called, &calls, &p1) == 0);
-	ASSERT(probe_start(l, &tcp.t, never_called, &calls, &p2) == 0);
-	ASSERT(probe_start(l, &misc.t, never_called, &calls, &p3) == 0);
+	for (int i = 0; i < N; i++)
+		ASSERT(probe_start(l, &k[i].t, never_called, &calls, &p[i]) == 0);
 	ASSERT(loop_timer_add(l, 500000, stop_cb, l, NULL) == 0);
-	loop_run(l); /* all three are in flight now */
-	EXPECT(count_fds() > fds0);
-	probe_cancel(p1);
-	probe_cancel(p2);
-	probe_cancel(p3);
+	loop_run(l); /* all in flight now */
+	EXPECT(count_fds() >= fds0 + N);
+	for (int i = 0; i < N; i++)
+		probe_cancel(p[i]);
 	probe_cancel(NULL);
 	ASSERT(loop_timer_add(l, 200000, stop_cb, l, NULL) == 0);
 	loop_run(l);
@@ -1431,12 +1912,15 @@ static void cancel_in_flight(void)
 	pid = read_pid(pidf);
 	EXPECT(pid > 0 && pid_gone(pid, false));
 	loop_free(l);
-	ck_free(&http);
-	ck_free(&tcp);
-	ck_free(&misc);
+	for (int i = 0; i < N; i++)
+		ck_free(&k[i]);
 	close(filler);
 	close(lfd);
+	close(silent_tcp);
+	close(silent_udp);
 	server_stop(s.pid);
+	server_stop(smtp_pid);
+	probe_global_free();
 	unlink(pidf);
 	rmdir(dir);
 }
@@ -1471,7 +1955,8 @@ static void result_never_inside_start(void)
 {
 	struct probe_result r;
 
-	r = misc_run("MISC_CHECK { misc_path \"'\" }"); /* run_probe checks calls == 0 */
+	r = check("", "127.0.0.1", 80,
+		  "MISC_CHECK { misc_path \"'\" }"); /* run_probe checks calls == 0 */
 	EXPECT(!r.up);
 }
 
@@ -1567,7 +2052,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(tcp_ipv6_and_connect_port),
 	TEST_CASE(tcp_timeout),
 	TEST_CASE(tcp_bindto_and_bind_port),
-	TEST_CASE(tcp_fwmark_marks_the_socket),
+	TEST_CASE(tcp_fwmark_and_bind_if_options),
 	TEST_CASE(http_status_codes),
 	TEST_CASE(http_digest),
 	TEST_CASE(http_regex),
@@ -1587,6 +2072,14 @@ static const struct test_case cases[] = {
 	TEST_CASE(misc_timeout_kills_the_group),
 	TEST_CASE(misc_user),
 	TEST_CASE(misc_script_settings),
+	TEST_CASE(udp_replies),
+	TEST_CASE(udp_silence_and_unreachable),
+	TEST_CASE(dns_answers),
+	TEST_CASE(smtp_dialogues),
+	TEST_CASE(ping_loopback),
+	TEST_CASE(marks_and_icmp_in_a_namespace),
+	TEST_CASE(file_values_and_weights),
+	TEST_CASE(file_init_and_watch),
 	TEST_CASE(cancel_in_flight),
 	TEST_CASE(start_rejects_what_cannot_run),
 	TEST_CASE(result_never_inside_start),
