@@ -132,9 +132,18 @@ static void loop_env_probe_cancel(void *ctx, struct probe *p)
 	probe_cancel(p);
 }
 
+static int loop_env_file_watch_add(void *ctx, const struct conf_checker *ck,
+				   void (*changed)(void *arg), void *arg,
+				   struct probe_file_watch **out)
+{
+	return probe_file_watch_add(ctx, ck, changed, arg, out);
+}
+
 void ck_env_loop(struct ck_env *env, struct loop *l)
 {
 	*env = (struct ck_env){
+		.file_watch_add = loop_env_file_watch_add,
+		.file_watch_cancel = probe_file_watch_cancel,
 		.ctx = l,
 		.now_us = loop_env_now,
 		.timer_add = loop_env_timer_add,
@@ -225,6 +234,8 @@ static void handle_result(struct rt_checker *c, const struct probe_result *r)
 	/* keepalived applies a dynamic weight before the state change */
 	if (r->up && r->weight >= 0)
 		rs_set_weight(c->rs, r->weight);
+	if (c->ck->kind == CONF_CHECK_FILE && r->weight_offset != c->weight_offset)
+		rs_set_weight_offset(c, r->weight_offset);
 	if (s.report)
 		rs_checker_result(c, s.up);
 	c->sm.has_run = true;
@@ -269,10 +280,35 @@ static void attempt_fire(void *arg)
 	}
 }
 
+/* FILE_CHECK: its file changed, check it now (keepalived follows track
+ * files with inotify), unless an attempt runs already. */
+static void file_changed(void *arg)
+{
+	struct rt_checker *c = arg;
+
+	if (!c->probe && c->enabled)
+		schedule(c, 0);
+}
+
+static void watch_file(struct rt_checker *c)
+{
+	struct ck_env *env = env_of(c);
+	char n[NAME_LEN];
+	int err;
+
+	if (c->ck->kind != CONF_CHECK_FILE || !env->file_watch_add || c->watch)
+		return;
+	err = env->file_watch_add(env->ctx, c->ck, file_changed, c, &c->watch);
+	if (err)
+		log_warn("%s of %s: cannot follow its file (%s); it is read every delay_loop",
+			 c->ck->type_name, chk_name(c, n), strerror(-err));
+}
+
 void checker_start(struct rt_checker *c)
 {
 	struct ck_env *env = env_of(c);
 
+	watch_file(c);
 	schedule(c, ck_sm_first_delay_us(&c->ck->eff, env->random(env->ctx)));
 }
 
@@ -285,12 +321,20 @@ void checker_stop(struct rt_checker *c)
 	if (c->probe)
 		env->probe_cancel(env->ctx, c->probe);
 	c->probe = NULL;
+	if (c->watch && env->file_watch_cancel)
+		env->file_watch_cancel(c->watch);
+	c->watch = NULL;
 }
 
 void checker_settings_changed(struct rt_checker *c)
 {
 	struct ck_env *env = env_of(c);
 
+	/* the watch knows the old settings (the file name) */
+	if (c->watch && env->file_watch_cancel)
+		env->file_watch_cancel(c->watch);
+	c->watch = NULL;
+	watch_file(c);
 	if (!c->probe)
 		return;
 	env->probe_cancel(env->ctx, c->probe);

@@ -64,6 +64,10 @@ struct ck_env {
 	int (*probe_start)(void *ctx, const struct probe_target *t, probe_done_cb done, void *arg,
 			   struct probe **out);
 	void (*probe_cancel)(void *ctx, struct probe *p);
+	/* FILE_CHECK: changed(arg) when its file changes; both may be NULL */
+	int (*file_watch_add)(void *ctx, const struct conf_checker *ck,
+			      void (*changed)(void *arg), void *arg, struct probe_file_watch **out);
+	void (*file_watch_cancel)(struct probe_file_watch *w);
 };
 
 /* The real loop's clock and the real probes. */

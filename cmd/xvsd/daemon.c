@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -236,6 +237,8 @@ static void on_hup(int signo, void *arg)
 	if (probe_global_set(&nc->global))
 		log_err("%s: the checkers' global settings did not apply (%s); the previous ones stay",
 			d->opts->conf_path, probe_global_error());
+	if (probe_track_files_init(nc, true))
+		log_err("%s: track_file init_file: %s", d->opts->conf_path, probe_global_error());
 	err = reload_build(old, nc, &nr);
 	if (err) {
 		log_err("Reload of %s failed (%s): the running configuration stays as it is",
@@ -424,6 +427,19 @@ static void pidfile_drop(const char *path, int fd)
 
 /* ---- start ---- */
 
+/* Every check in flight holds a descriptor or two: thousands of checks
+ * need more than the usual soft limit of 1024 (keepalived raises it too). */
+static void raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) || r.rlim_cur >= r.rlim_max)
+		return;
+	r.rlim_cur = r.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &r))
+		log_warn("cannot raise the file descriptor limit: %s", strerror(errno));
+}
+
 static int daemon_setup(struct daemon *d, struct conf *conf)
 {
 	const struct rt_events ev = {
@@ -435,6 +451,7 @@ static int daemon_setup(struct daemon *d, struct conf *conf)
 	int err;
 
 	sigaction(SIGPIPE, &ign, NULL);
+	raise_fd_limit();
 	err = loop_new(&d->loop);
 	if (!err)
 		err = loop_signal_add(d->loop, SIGHUP, on_hup, d);
@@ -459,6 +476,8 @@ static int daemon_setup(struct daemon *d, struct conf *conf)
 	if (probe_global_set(&conf->global))
 		log_err("%s: the checkers' global settings did not apply: %s", d->opts->conf_path,
 			probe_global_error());
+	if (probe_track_files_init(conf, false))
+		log_err("%s: track_file init_file: %s", d->opts->conf_path, probe_global_error());
 	notify_open(d->loop, &conf->global, &d->notify);
 	err = apply_start(&d->apply, d->rt);
 	if (err)

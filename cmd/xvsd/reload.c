@@ -158,11 +158,14 @@ static void migrate_vs(struct rt_vs *ov, struct rt_vs *nv)
 		}
 		nrs->alive = ors->alive;
 		nrs->changed_us = ors->changed_us;
+		/* the effective weight as it was, then what the new file says */
+		nrs->weight = ors->weight;
 		if (ors->weight_dynamic) {
-			nrs->weight = ors->weight;
+			nrs->base_weight = ors->base_weight;
 			nrs->weight_dynamic = true;
 		}
 		migrate_checkers(ors, nrs);
+		rs_weigh(nrs);
 	}
 	for (size_t i = 0; i < nv->n_rs; i++)
 		if (vs_find_rs(ov, nv->rs[i]->conf))

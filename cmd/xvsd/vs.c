@@ -74,7 +74,7 @@ struct rt_rs *rt_rs_new(struct rt_vs *vs, const struct conf_rs *conf, bool with_
 		return NULL;
 	rs->vs = vs;
 	rs->conf = conf;
-	rs->weight = conf->weight;
+	rs->base_weight = rs->weight = conf->weight;
 	rs->ck = calloc(conf->n_checkers + 1, sizeof(*rs->ck));
 	if (!rs->ck) {
 		free(rs);
@@ -305,15 +305,17 @@ void rs_checker_result(struct rt_checker *c, bool up)
 		rs->n_failed++;
 }
 
-void rs_set_weight(struct rt_rs *rs, int64_t weight)
+void rs_weigh(struct rt_rs *rs)
 {
 	char r[NAME_LEN], v[NAME_LEN];
+	int64_t weight = rs->base_weight;
 
+	for (size_t i = 0; i < rs->n_ck; i++)
+		weight += rs->ck[i]->weight_offset;
 	if (weight < 0)
 		weight = 0;
 	if (weight > CONF_MAX_WEIGHT)
 		weight = CONF_MAX_WEIGHT;
-	rs->weight_dynamic = true;
 	if (weight == rs->weight)
 		return;
 	log_info("Changing weight from %lld to %lld for %sactive service %s of VS %s",
@@ -322,6 +324,19 @@ void rs_set_weight(struct rt_rs *rs, int64_t weight)
 	rs->weight = weight;
 	dp_dirty(rs->vs);
 	vs_update_quorum(rs->vs, false);
+}
+
+void rs_set_weight(struct rt_rs *rs, int64_t weight)
+{
+	rs->base_weight = weight < 0 ? 0 : weight;
+	rs->weight_dynamic = true;
+	rs_weigh(rs);
+}
+
+void rs_set_weight_offset(struct rt_checker *c, int64_t offset)
+{
+	c->weight_offset = offset;
+	rs_weigh(c->rs);
 }
 
 void rs_recount(struct rt_rs *rs)
@@ -333,20 +348,33 @@ void rs_recount(struct rt_rs *rs)
 		rs_set_alive(rs, false);
 }
 
-void rs_adopt(struct rt_rs *rs, int64_t dp_weight)
+/* The checker that sets a weight, or an offset to it, if any. */
+static struct rt_checker *weighing_checker(const struct rt_rs *rs, bool *offset)
 {
-	bool dynamic = false;
-
 	for (size_t i = 0; i < rs->n_ck; i++) {
 		const struct conf_checker *ck = rs->ck[i]->ck;
 
-		dynamic |= (ck->kind == CONF_CHECK_MISC && ck->misc.dynamic) ||
-			   (ck->kind == CONF_CHECK_FILE && ck->file.dynamic);
+		*offset = ck->kind == CONF_CHECK_FILE;
+		if ((ck->kind == CONF_CHECK_MISC && ck->misc.dynamic) || *offset)
+			return rs->ck[i];
 	}
+	return NULL;
+}
+
+void rs_adopt(struct rt_rs *rs, int64_t dp_weight)
+{
+	bool offset = false;
+	struct rt_checker *wc = weighing_checker(rs, &offset);
+
 	if (dp_weight > 0) {
 		for (size_t i = 0; i < rs->n_ck; i++)
 			rs->ck[i]->sm.is_up = true;
-		if (dynamic)
+		/* what a dynamic checker had set stays until it reports again */
+		if (wc && offset)
+			wc->weight_offset = dp_weight - rs->base_weight;
+		else if (wc)
+			rs->base_weight = dp_weight;
+		if (wc)
 			rs->weight = dp_weight;
 	} else if (dp_weight < 0 || rs->conf->weight > 0) {
 		for (size_t i = 0; i < rs->n_ck; i++)

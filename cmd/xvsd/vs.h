@@ -34,6 +34,8 @@ struct rt_checker {
 	void *timer;			/* next attempt */
 	struct probe *probe;		/* attempt in flight */
 	struct probe_target target;
+	int64_t weight_offset;		/* FILE_CHECK: added to the server's weight */
+	struct probe_file_watch *watch;	/* FILE_CHECK: its file changed */
 	uint64_t attempts, failures;	/* for metrics */
 	char detail[160];		/* why the last attempt failed */
 };
@@ -45,8 +47,9 @@ struct rt_rs {
 	size_t n_ck;
 	unsigned n_failed;		/* checkers down */
 	bool alive;
-	int64_t weight;			/* effective: configured or dynamic */
-	bool weight_dynamic;		/* a checker set it */
+	int64_t base_weight;		/* configured, or set by MISC_CHECK misc_dynamic */
+	bool weight_dynamic;		/* ... the latter */
+	int64_t weight;			/* effective: base + FILE_CHECK offsets, 0.. */
 	uint64_t changed_us;		/* last alive change (0: none yet) */
 };
 
@@ -100,6 +103,12 @@ void rt_start_checkers(struct rt *rt);
 void rs_checker_result(struct rt_checker *c, bool up);
 /* A dynamic weight from a checker (update_svr_wgt). */
 void rs_set_weight(struct rt_rs *rs, int64_t weight);
+/* A FILE_CHECK's offset to the weight (keepalived sums them over the
+ * server's FILE_CHECKs and adds them to its configured weight). */
+void rs_set_weight_offset(struct rt_checker *c, int64_t offset);
+/* The effective weight from base and offsets, applied (logged) if it
+ * changed. */
+void rs_weigh(struct rt_rs *rs);
 /* After its checkers changed (reload): bring the server up when none is
  * down any more, down when one is. */
 void rs_recount(struct rt_rs *rs);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # MISC_CHECK misc_dynamic sets real-server weights from exit codes (weight =
 # code - 2), and the wrr distribution of new connections follows them;
-# exit 1 takes the server out. A TCP_CHECK pool with quorum 2 loses its
+# exit 1 takes the server out. FILE_CHECK adds its track file's value times
+# its weight to the configured weight, as soon as the file changes. A
+# TCP_CHECK pool with quorum 2 loses its
 # quorum when one of its two servers dies: the sorry server takes every new
 # connection and quorum_down runs; when the server returns, the pool comes
 # back, the sorry server leaves and quorum_up runs.
@@ -29,7 +31,24 @@ chmod +x "$TMPD/check.sh"
 echo 5 >"$TMPD/w-rs1"	# weight 3
 echo 3 >"$TMPD/w-rs2"	# weight 1
 
+echo 0 >"$TMPD/track"
 cat >"$TMPD/xvsd.conf" <<EOC
+track_file T {
+    file $TMPD/track
+    weight 2
+}
+virtual_server $VIP $UDP_PORT {
+    delay_loop 60
+    lvs_sched wrr
+    lvs_method DR
+    protocol UDP
+    real_server $RS1 $UDP_PORT {
+        weight 3
+        FILE_CHECK {
+            track_file T
+        }
+    }
+}
 virtual_server $VIP $HTTP_PORT {
     delay_loop 1
     lvs_sched wrr
@@ -96,6 +115,16 @@ echo 1 >"$TMPD/w-rs2"
 check "exit 1: rs2 leaves the pool" wait_for 10 pool_is dir "$H" "$RS1:80=1"
 echo 12 >"$TMPD/w-rs2"
 check "exit 12: rs2 is back with weight 10" wait_for 10 pool_is dir "$H" "$RS1:80=1 $RS2:80=10"
+
+# ---- FILE_CHECK: the track file's value times its weight is added, at
+# once (the file is watched; delay_loop is 60 s)
+U="UDP $VIP:$UDP_PORT"
+check "FILE_CHECK: value 0, the configured weight 3" wait_for 15 pool_is dir "$U" "$RS1:7001=3"
+echo 4 >"$TMPD/track"
+check "FILE_CHECK: value 4 x weight 2 gives 3 + 8 = 11, without waiting for delay_loop" \
+	wait_for 10 pool_is dir "$U" "$RS1:7001=11"
+echo -5 >"$TMPD/track"
+check "FILE_CHECK: value -5 gives 3 - 10, kept at 0" wait_for 10 pool_is dir "$U" "$RS1:7001=0"
 
 # ---- quorum and the sorry server
 check "echo pool has its 2 servers, no sorry server" wait_for 15 pool_is dir "$E" "$RS1:7000=1 $RS2:7000=1"

@@ -303,6 +303,43 @@ static void adopt_what_is_there(void)
 	stop(&w);
 }
 
+static void adopt_keeps_a_dynamic_weight(void)
+{
+	struct world w = { 0 };
+	struct xvs_svc_conf svc = { .proto = IPPROTO_TCP, .addr = htonl(0x0a000001), .port = 80,
+				    .sched = "wrr" };
+	struct xvs_dest_conf d1 = { .addr = htonl(0x0a000101), .port = 80, .fwd = XVS_FWD_DR,
+				    .weight = 7 };
+	struct xvs_dest_conf d2 = { .addr = htonl(0x0a000102), .port = 80, .fwd = XVS_FWD_DR,
+				    .weight = 9 };
+
+	fd_svc_add(&w.dp, &svc);
+	fd_dest_add(&w.dp, &svc, &d1);
+	fd_dest_add(&w.dp, &svc, &d2);
+	w.dp.calls.n = 0;
+	/* a FILE_CHECK offset and a misc_dynamic weight a previous xvsd set:
+	 * kept until the checkers report again */
+	ASSERT(start(&w, "track_file T {\n file /nonexistent/xvs-t\n weight 1\n}\n"
+			 VS_HEAD("wrr")
+			 " real_server 10.0.1.1 80 {\n  weight 3\n  FILE_CHECK {\n   track_file T\n  }\n }\n"
+			 " real_server 10.0.1.2 80 {\n  weight 1\n  MISC_CHECK {\n   misc_path /bin/true\n"
+			 "   misc_dynamic\n  }\n }\n}\n"));
+	EXPECT_STREQ(calls(&w), "");
+	for (int i = 0; i < 2; i++) {
+		struct fake_attempt *a = fake_next_attempt(&w.env);
+
+		ASSERT(a);
+		if (a->t.addr.u.v4.s_addr == htonl(0x0a000101))
+			fake_finish_offset(a, true, -1, 0);	/* the file says 0 now */
+		else
+			fake_finish(a, true, 5);
+	}
+	ASSERT(apply_sync(&w.a, w.rt) == 0);
+	EXPECT_STREQ(calls(&w), "dest_edit TCP 10.0.0.1:80 10.0.1.1:80 DR w3|"
+				"dest_edit TCP 10.0.0.1:80 10.0.1.2:80 DR w5");
+	stop(&w);
+}
+
 static void adopt_unchanged_restart_writes_nothing(void)
 {
 	struct world w = { 0 }, w2 = { 0 };
@@ -494,6 +531,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(fullnat_local_addresses),
 	TEST_CASE(lvs_flush_at_start),
 	TEST_CASE(adopt_what_is_there),
+	TEST_CASE(adopt_keeps_a_dynamic_weight),
 	TEST_CASE(adopt_unchanged_restart_writes_nothing),
 	TEST_CASE(reload_add_change_remove),
 	TEST_CASE(reload_unchanged_writes_nothing),

@@ -233,6 +233,30 @@ static void dynamic_weight(void)
 	rt_free(w.rt);
 }
 
+static void file_check_weight_offset(void)
+{
+	struct world w;
+	struct fake_attempt *a;
+
+	/* keepalived: the track file's value times the weight is added to
+	 * the configured weight; never below 0 */
+	ASSERT(world_new(&w, "track_file T {\n file /nonexistent/xvs-t\n weight 2\n}\n"
+			     ONE_RS("", "  FILE_CHECK {\n   track_file T\n  }\n"), 0));
+	EXPECT_EQ_INT(RS(&w, 0, 0)->weight, 1);
+	ASSERT((a = expect_attempt(&w, "10.0.1.1", 1 * S)));
+	fake_finish_offset(a, true, -1, 4);	/* value 2 */
+	EXPECT_EQ_INT(RS(&w, 0, 0)->weight, 5);
+	EXPECT_EQ_INT(rs_dp_weight(RS(&w, 0, 0)), 5);
+	ASSERT((a = expect_attempt(&w, "10.0.1.1", 6 * S)));
+	fake_finish_offset(a, true, -1, -6);	/* value -3 */
+	EXPECT_EQ_INT(RS(&w, 0, 0)->weight, 0);
+	EXPECT(RS(&w, 0, 0)->alive);
+	ASSERT((a = expect_attempt(&w, "10.0.1.1", 11 * S)));
+	fake_finish_offset(a, true, -1, 0);
+	EXPECT_EQ_INT(RS(&w, 0, 0)->weight, 1);
+	rt_free(w.rt);
+}
+
 #define POOL3(extra) \
 	"virtual_server 10.0.0.1 80 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n" \
 	" delay_loop 5\n quorum 2\n hysteresis 1\n" extra \
@@ -386,6 +410,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(every_checker_must_pass),
 	TEST_CASE(inhibit_keeps_weight_zero),
 	TEST_CASE(dynamic_weight),
+	TEST_CASE(file_check_weight_offset),
 	TEST_CASE(quorum_hysteresis_sorry),
 	TEST_CASE(sorry_server_inhibit),
 	TEST_CASE(start_without_quorum_brings_sorry),

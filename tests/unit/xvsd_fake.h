@@ -175,7 +175,18 @@ static inline struct fake_attempt *fake_next_attempt(struct fake_env *e)
 	return NULL;
 }
 
-/* Ends attempt a: up or down, with a dynamic weight (-1: none). */
+/* Ends attempt a: up or down, with a dynamic weight (-1: none) and a
+ * FILE_CHECK weight offset. */
+static inline void fake_finish_offset(struct fake_attempt *a, bool up, int64_t weight,
+				      int64_t offset)
+{
+	struct probe_result r = { .up = up, .weight = weight, .weight_offset = offset };
+
+	snprintf(r.detail, sizeof(r.detail), up ? "ok" : "value");
+	a->live = false;
+	a->done((struct probe *)(void *)a, &r, a->arg);
+}
+
 static inline void fake_finish(struct fake_attempt *a, bool up, int64_t weight)
 {
 	struct probe_result r = { .up = up, .weight = weight };
