@@ -56,7 +56,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIBXVS   := $(BUILD)/libxvs.a
-HDRS     := $(wildcard include/xvs/*.h lib/*.h cmd/*/*.h tests/harness/*.h)
+HDRS     := $(wildcard include/xvs/*.h lib/*.h cmd/*/*.h tests/harness/*.h tests/unit/*.h)
 
 $(BUILD)/%.o: %.c $(HDRS) | $(SKELS)
 	$(call msg,CC,$@)

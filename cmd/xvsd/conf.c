@@ -34,15 +34,83 @@ static void kw_ssl(struct conf_ctx *cx, const struct conf_stmt *st, void *obj)
 	conf_run_block(cx, st, "SSL", sets, obj);
 }
 
-/* track_file NAME { file PATH; weight N; init_file ... }: FILE_CHECK refers
- * to it by name; its contents belong to the checker part. */
+static void kw_track_file_path(struct conf_ctx *cx, const struct conf_stmt *st, void *obj)
+{
+	conf_set_str(cx, &((struct conf_track_file *)obj)->path, &st->w[1]);
+}
+
+static void kw_track_file_weight(struct conf_ctx *cx, const struct conf_stmt *st, void *obj)
+{
+	struct conf_track_file *tf = obj;
+	int64_t v;
+
+	if (!conf_get_int(cx, &st->w[1], -2147483647, 2147483647, "track_file weight", &v))
+		return;
+	tf->weight = (int32_t)v;
+	if (st->n > 2) {
+		if (strcmp(st->w[2].s, "reverse"))
+			conf_diag_add(cx->d, CONF_ERROR, &st->w[2].pos,
+				      "unknown weight option '%s': expected reverse", st->w[2].s);
+		else
+			tf->reverse = true;
+	}
+}
+
+/* init_file [VALUE] [overwrite], in either order */
+static void kw_track_file_init(struct conf_ctx *cx, const struct conf_stmt *st, void *obj)
+{
+	struct conf_track_file *tf = obj;
+	int64_t v;
+
+	tf->init = true;
+	for (size_t i = 1; i < st->n; i++) {
+		if (!strcmp(st->w[i].s, "overwrite"))
+			tf->init_overwrite = true;
+		else if (conf_get_int(cx, &st->w[i], INT32_MIN, INT32_MAX, "init_file value", &v))
+			tf->init_value = (int32_t)v;
+	}
+}
+
+static const struct conf_kw track_file_kws[] = {
+	{ "file", kw_track_file_path, 1, 1, CONF_KW_NO_BLOCK, 0, "a file", NULL },
+	{ "weight", kw_track_file_weight, 1, 2, CONF_KW_NO_BLOCK, 0, "a weight [reverse]", NULL },
+	{ "init_file", kw_track_file_init, 0, 2, CONF_KW_NO_BLOCK, 0, NULL, NULL },
+	{ NULL },
+};
+
+static void track_file_free(struct conf_track_file *tf)
+{
+	if (!tf)
+		return;
+	free(tf->name);
+	free(tf->path);
+	free(tf);
+}
+
+/* track_file NAME { file PATH; weight N [reverse]; init_file [VALUE]
+ * [overwrite] }: FILE_CHECK refers to it by name. */
 static void kw_track_file(struct conf_ctx *cx, const struct conf_stmt *st, void *obj)
 {
+	static const struct conf_kw_set sets[] = { { track_file_kws, NULL }, { NULL, NULL } };
 	struct conf *c = obj;
-	char *name = conf_strdup(cx, st->w[1].s);
+	struct conf_track_file *tf = conf_calloc(cx, 1, sizeof(*tf));
 
-	if (name && !conf_push(cx, &c->track_files, &c->n_track_files, name))
-		free(name);
+	if (!tf)
+		return;
+	tf->pos = st->w[0].pos;
+	tf->weight = 1;
+	tf->name = conf_strdup(cx, st->w[1].s);
+	conf_run_block(cx, st, "track_file", sets, tf);
+	for (size_t i = 0; i < c->n_track_files; i++)
+		if (tf->name && !strcmp(c->track_files[i]->name, tf->name))
+			conf_diag_add(cx->d, CONF_ERROR, &tf->pos,
+				      "track_file %s is already defined at %s:%u", tf->name,
+				      c->track_files[i]->pos.file, c->track_files[i]->pos.line);
+	if (!tf->path)
+		conf_diag_add(cx->d, CONF_ERROR, &tf->pos, "track_file %s needs 'file PATH'",
+			      tf->name ? tf->name : "");
+	if (!tf->name || !conf_push(cx, &c->track_files, &c->n_track_files, tf))
+		track_file_free(tf);
 }
 
 #define FOREIGN(n) { n, NULL, 0, -1, CONF_KW_ANY_BLOCK, CONF_KW_FOREIGN, NULL, NULL }
@@ -124,7 +192,7 @@ void conf_free(struct conf *c)
 	}
 	free(c->laddr_groups);
 	for (i = 0; i < c->n_track_files; i++)
-		free(c->track_files[i]);
+		track_file_free(c->track_files[i]);
 	free(c->track_files);
 	g = &c->global;
 	free(g->router_id);

@@ -182,10 +182,24 @@ struct conf_check_smtp {
 	char *helo_name;
 };
 
+/* track_file NAME { file PATH; weight N [reverse]; init_file [VALUE]
+ * [overwrite] }: a file holding a number that FILE_CHECK follows. */
+struct conf_track_file {
+	struct conf_pos pos;
+	char *name;
+	char *path;
+	int32_t weight;			/* default 1 */
+	bool reverse;
+	bool init;			/* init_file: create it at startup */
+	bool init_overwrite;		/* ... even when it exists */
+	int32_t init_value;		/* default 0 */
+};
+
 struct conf_check_file {
 	char *track_file;
+	const struct conf_track_file *track;	/* resolved; not owned */
 	bool dynamic;
-	int32_t weight;
+	int32_t weight;			/* 0: the track_file's weight and reverse */
 	bool reverse;
 };
 
@@ -333,7 +347,7 @@ struct conf {
 	size_t n_groups;
 	struct conf_laddr_group **laddr_groups;
 	size_t n_laddr_groups;
-	char **track_files;		/* names of track_file blocks (FILE_CHECK) */
+	struct conf_track_file **track_files;	/* for FILE_CHECK */
 	size_t n_track_files;
 	char **files;			/* every file read, in reading order */
 	size_t n_files;
@@ -378,6 +392,14 @@ void conf_diags_free(struct conf_diags *d);
 /* "FILE:LINE:COL: error: MSG" lines, in the order found. */
 void conf_diags_print(const struct conf_diags *d, FILE *f);
 const char *conf_sev_name(enum conf_sev sev);
+
+/* Addresses: order (family first; unset ones are equal) and text. */
+int conf_addr_cmp(const struct conf_addr *a, const struct conf_addr *b);
+const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len);
+
+/* Two virtual servers are the same service: address, port and protocol;
+ * fwmark (and family); or group name, protocol and family. */
+bool conf_vs_same(const struct conf_vs *a, const struct conf_vs *b);
 
 /* Names for printing: "NAT", "DR", "TUN", "FNAT"; checker type names. */
 const char *conf_fwd_name(enum conf_fwd fwd);

@@ -178,8 +178,6 @@ char *conf_strdup(struct conf_ctx *cx, const char *s);
 void *conf_calloc(struct conf_ctx *cx, size_t n, size_t size);
 /* Appends P to the pointer array *ARR of length *N. */
 bool conf_push(struct conf_ctx *cx, void *arr, size_t *n, void *p);
-int conf_addr_cmp(const struct conf_addr *a, const struct conf_addr *b);
-const char *conf_addr_str(const struct conf_addr *a, char *buf, size_t len);
 
 /* Shared by VS, RS and checker tables: timing keywords writing into the
  * struct conf_timing at the offset the table names. */

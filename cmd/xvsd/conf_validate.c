@@ -191,14 +191,14 @@ static bool checker_needs_port(enum conf_check_kind k)
 	       k == CONF_CHECK_UDP || k == CONF_CHECK_DNS || k == CONF_CHECK_SMTP;
 }
 
-static bool track_file_known(const struct conf *c, const char *name)
+static const struct conf_track_file *track_file_find(const struct conf *c, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < c->n_track_files; i++)
-		if (!strcmp(c->track_files[i], name))
-			return true;
-	return false;
+		if (!strcmp(c->track_files[i]->name, name))
+			return c->track_files[i];
+	return NULL;
 }
 
 /* Type defaults first (keepalived: retry by type, delay_before_retry 3 s for
@@ -227,12 +227,18 @@ static void resolve_checker(struct vctx *v, const struct conf_vs *vs, const stru
 		NOTE(v, &ck->pos, "connect_timeout (%llu ms) is longer than delay_loop (%llu ms)",
 		     (unsigned long long)(ck->eff.connect_timeout_us / 1000),
 		     (unsigned long long)(ck->eff.delay_loop_us / 1000));
-	if (checker_needs_port(ck->kind) && !ck->connect_port && !rs->port)
+	/* a real server without a port is checked on its service's (keepalived
+	 * gives it the virtual server's port) */
+	if (checker_needs_port(ck->kind) && !ck->connect_port && !rs->port &&
+	    !(vs->kind == CONF_VS_ADDR && vs->port))
 		ERR(v, &ck->pos, "%s has no port to check: the real server has none, add connect_port",
 		    ck->type_name);
-	if (ck->kind == CONF_CHECK_FILE && ck->file.track_file &&
-	    !track_file_known(v->c, ck->file.track_file))
-		ERR(v, &ck->pos, "FILE_CHECK track_file '%s' is not defined", ck->file.track_file);
+	if (ck->kind == CONF_CHECK_FILE && ck->file.track_file) {
+		ck->file.track = track_file_find(v->c, ck->file.track_file);
+		if (!ck->file.track)
+			ERR(v, &ck->pos, "FILE_CHECK track_file '%s' is not defined",
+			    ck->file.track_file);
+	}
 }
 
 static bool addr_in(const struct conf_addr *a, const struct conf_addr *first,
@@ -328,7 +334,7 @@ static void check_rs(struct vctx *v, struct conf_vs *vs, size_t idx, uint64_t *t
 		resolve_checker(v, vs, rs, rs->checkers[k]);
 }
 
-static bool same_service(const struct conf_vs *a, const struct conf_vs *b)
+bool conf_vs_same(const struct conf_vs *a, const struct conf_vs *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -396,7 +402,7 @@ static void check_vs(struct vctx *v, size_t idx)
 	}
 	check_laddr(v, vs, uses_fnat);
 	for (i = 0; i < idx; i++)
-		if (same_service(v->c->vs[i], vs))
+		if (conf_vs_same(v->c->vs[i], vs))
 			ERR(v, &vs->pos, "virtual server %s is already defined at line %u",
 			    vs_name(vs, n, sizeof(n)), v->c->vs[i]->pos.line);
 }

@@ -65,15 +65,30 @@ for f in "$CORPUS"/bad/*.conf; do
 	}
 done
 
-# command line: -f FILE -t order, -h, -v, the daemon placeholder
+# command line: -f FILE -t order, -h, -v, the daemon's refusals
 "$XVSD" -f "$CORPUS/good/lvs_dr.conf" -t 2>/dev/null
 check "-f FILE -t works in that order too" test $? -eq 0
 "$XVSD" -h | grep -q -- '--config-test'
 check "-h prints usage" test $? -eq 0
 "$XVSD" -v | grep -q '^xvsd '
 check "-v prints the version" test $? -eq 0
-"$XVSD" -f "$CORPUS/good/lvs_dr.conf" 2>&1 | grep -q 'not implemented yet'
-check "without -t: not implemented yet" test "${PIPESTATUS[0]}" -eq 2
-"$XVSD" -t -f "$TMPD/missing.conf" 2>&1 | grep -q 'cannot open configuration file'
-check "-t on a missing file fails naming it" test "${PIPESTATUS[0]}" -eq 1
+# the daemon refuses a file with errors before it forks, naming them
+out=$("$XVSD" -n --no-syslog -p "$TMPD/xvsd.pid" -f "$CORPUS/bad/many_errors.conf" 2>&1)
+rc=$?
+check "daemon: a file with errors is refused with file:line:column" \
+	eval "[ $rc -eq 1 ] && grep -qE 'error: .*many_errors.conf:[0-9]+:[0-9]+: ' <<<\"\$out\""
+check "daemon: refused before writing its pid file" test ! -e "$TMPD/xvsd.pid"
+"$XVSD" --metrics nope -f "$CORPUS/good/lvs_dr.conf" 2>/dev/null
+check "daemon: a bad --metrics is a usage error" test $? -eq 2
+# the systemd unit's ExecStart is a command line xvsd takes
+unit=$XVS_TOP/contrib/systemd/xvsd.service
+cmdline=$(sed -n 's/^ExecStart=//p' "$unit" | sed "s|^/usr/sbin/xvsd|$XVSD|; s|/etc/keepalived/keepalived.conf|$CORPUS/good/lvs_nat.conf|; s|\$XVSD_OPTIONS||")
+# shellcheck disable=SC2086
+check "systemd unit: its ExecStart options parse (with -t)" $cmdline -t
+check "systemd unit: Type=forking with the pid file it passes, reload by SIGHUP" \
+	eval "grep -qx 'Type=forking' '$unit' && grep -qx 'PIDFile=/run/xvsd.pid' '$unit' && grep -q -- '-p /run/xvsd.pid' '$unit' && grep -qx 'ExecReload=/bin/kill -HUP \$MAINPID' '$unit'"
+out=$("$XVSD" -t -f "$TMPD/missing.conf" 2>&1)
+rc=$?
+check "-t on a missing file fails naming it" \
+	eval "[ $rc -eq 1 ] && grep -q 'cannot open configuration file' <<<\"\$out\""
 done_testing

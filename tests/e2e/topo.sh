@@ -451,3 +451,42 @@ audit_checksums() {
 		not_ok "$1: every TCP/UDP checksum valid or a correct partial sum" "$out"
 	fi
 }
+
+# topo_ha [N]: two directors on one LAN (ns "sw" bridges everything) with
+# the client and rs1..rsN (N=2), for director failover with a floating VIP
+# (keepalived's VRRP adds it to the master's e0). DR needs nothing else:
+# the real servers hold the VIP on lo and answer the client directly.
+#   client c0 10.99.1.1/24, VIP on-link (route VIP dev c0)
+#   dir1 e0 10.99.1.2/24, dir2 e0 10.99.1.3/24
+#   rsN  r0 10.99.1.(10+N)/24
+HA_DIR1_IP=10.99.1.2
+HA_DIR2_IP=10.99.1.3
+ha_rs_ip() { echo "10.99.1.$((10 + $1))"; }
+topo_ha() {
+	local nrs=${1:-2} i n
+	ns_new sw
+	_ip -n "$(ns_name sw)" link add br0 type bridge
+	ns_new client
+	veth client c0 sw p0
+	_ip -n "$(ns_name client)" addr add "$CLIENT_IP/24" dev c0
+	_ip -n "$(ns_name client)" route add "$VIP/32" dev c0
+	_topo_rp_filter client 1
+	for i in 1 2; do
+		ns_new "dir$i"
+		veth "dir$i" e0 sw "pd$i"
+		_topo_rp_filter "dir$i" 0
+	done
+	_ip -n "$(ns_name dir1)" addr add "$HA_DIR1_IP/24" dev e0
+	_ip -n "$(ns_name dir2)" addr add "$HA_DIR2_IP/24" dev e0
+	for ((i = 1; i <= nrs; i++)); do
+		ns_new "rs$i"
+		veth "rs$i" r0 sw "p$i"
+		_ip -n "$(ns_name "rs$i")" addr add "$(ha_rs_ip "$i")/24" dev r0
+		_topo_rp_filter "rs$i" 1
+	done
+	for n in $(ip -n "$(ns_name sw)" -o link show | awk -F': ' '$2 ~ /^p/ { sub(/@.*/, "", $2); print $2 }'); do
+		_ip -n "$(ns_name sw)" link set "$n" master br0
+	done
+	_ip -n "$(ns_name sw)" link set br0 up
+	[ "$_topo_err" -eq 0 ] && _topo_contained
+}

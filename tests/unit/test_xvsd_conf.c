@@ -406,6 +406,44 @@ static void fnat_and_local_addresses(void)
 	conf_diags_free(&d);
 }
 
+/* track_file blocks were skipped unread (a typo inside passed); FILE_CHECK
+ * needs their file and weight. */
+static void track_files_are_read_and_resolved(void)
+{
+	struct conf_diags d;
+	struct conf *c;
+	const struct conf_track_file *tf;
+	const struct conf_checker *ck;
+
+	ASSERT(load("track_file tf {\n file /run/xvs-tf\n weight -3 reverse\n init_file 7 overwrite\n}\n"
+		    "track_file plain {\n file /run/xvs-plain\n}\n" VS_HEAD
+		    " real_server 10.0.0.2 80 {\n  FILE_CHECK {\n   track_file tf\n  }\n }\n}\n",
+		    &c, &d) == 0);
+	ASSERT(c->n_track_files == 2);
+	tf = c->track_files[0];
+	EXPECT_STREQ(tf->name, "tf");
+	EXPECT_STREQ(tf->path, "/run/xvs-tf");
+	EXPECT_EQ_INT(tf->weight, -3);
+	EXPECT(tf->reverse && tf->init && tf->init_overwrite);
+	EXPECT_EQ_INT(tf->init_value, 7);
+	EXPECT_EQ_INT(c->track_files[1]->weight, 1);	/* keepalived's default */
+	EXPECT(!c->track_files[1]->init);
+	ck = c->vs[0]->rs[0]->checkers[0];
+	EXPECT(ck->file.track == tf);
+	conf_free(c);
+	conf_diags_free(&d);
+
+	EXPECT_EQ_INT(load("track_file tf {\n fil /run/x\n}\n", &c, &d), -EINVAL);
+	EXPECT(has_msg(&d, CONF_ERROR, "unknown keyword 'fil' in track_file"));
+	EXPECT(has_msg(&d, CONF_ERROR, "track_file tf needs 'file PATH'"));
+	conf_diags_free(&d);
+	EXPECT_EQ_INT(load("track_file a {\n file /x\n weight 2 sideways\n}\n"
+			   "track_file a {\n file /y\n}\n", &c, &d), -EINVAL);
+	EXPECT(has_msg(&d, CONF_ERROR, "unknown weight option 'sideways'"));
+	EXPECT(has_msg(&d, CONF_ERROR, "track_file a is already defined at t.conf:1"));
+	conf_diags_free(&d);
+}
+
 static void all_errors_are_reported(void)
 {
 	struct conf_diags d;
@@ -434,6 +472,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(old_spellings_warn_and_work),
 	TEST_CASE(foreign_blocks_are_skipped),
 	TEST_CASE(fnat_and_local_addresses),
+	TEST_CASE(track_files_are_read_and_resolved),
 	TEST_CASE(all_errors_are_reported),
 };
 

@@ -18,6 +18,11 @@
 #                                    every S seconds, each checked byte for
 #                                    byte; F gets the count of echoed lines;
 #                                    ends when the stop file appears
+#   client.py chats ADDR PORT N --progress F --stop F [--interval S]
+#                                    N long-lived echo connections from one
+#                                    process: every S seconds a line on each,
+#                                    checked byte for byte; prints each
+#                                    banner, F gets the rounds completed
 # A request that fails prints "ERROR ..." and makes the exit status 1.
 import argparse
 import errno
@@ -159,6 +164,46 @@ def cmd_chat(a):
     return 0 if sent == echoed and sent > 0 else 1
 
 
+def cmd_chats(a):
+    conns = []
+    try:
+        for i in range(a.n):
+            s = socket.create_connection((a.addr, a.port), timeout=TIMEOUT_S)
+            banner, buf = recv_exact_line(s, b"")
+            print("banner %s" % banner.decode().strip(), flush=True)
+            conns.append([s, buf])
+    except OSError as e:
+        print("ERROR connection %d: %s" % (len(conns) + 1, e), flush=True)
+        write_atomic(a.progress, "FAIL\n")
+        return 1
+    rounds = sent = echoed = 0
+    deadline = time.monotonic() + a.max_seconds
+    try:
+        while not os.path.exists(a.stop) and time.monotonic() < deadline:
+            for i, c in enumerate(conns):
+                line = ("conn %d round %d %s\n" % (i, rounds, "y" * ((rounds + i) % 61))).encode()
+                c[0].sendall(line)
+                sent += 1
+                got, c[1] = recv_exact_line(c[0], c[1])
+                if got != line:
+                    print("ERROR conn %d round %d: sent %r got %r" % (i, rounds, line, got),
+                          flush=True)
+                    return 1
+                echoed += 1
+            rounds += 1
+            write_atomic(a.progress, "%d\n" % rounds)
+            time.sleep(a.interval)
+    except OSError as e:
+        print("ERROR round %d after %d lines: %s" % (rounds, echoed, e), flush=True)
+        write_atomic(a.progress, "FAIL\n")
+        return 1
+    finally:
+        for c in conns:
+            c[0].close()
+    print("sent %d echoed %d conns %d rounds %d" % (sent, echoed, len(conns), rounds), flush=True)
+    return 0 if sent == echoed and rounds > 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -167,6 +212,14 @@ def main():
         p.add_argument("addr")
         p.add_argument("port", type=int)
         p.add_argument("n", type=int)
+    p = sub.add_parser("chats")
+    p.add_argument("addr")
+    p.add_argument("port", type=int)
+    p.add_argument("n", type=int)
+    p.add_argument("--progress", required=True)
+    p.add_argument("--stop", required=True)
+    p.add_argument("--interval", type=float, default=0.1)
+    p.add_argument("--max-seconds", type=float, default=240)
     p = sub.add_parser("chat")
     p.add_argument("addr")
     p.add_argument("port", type=int)
@@ -176,7 +229,7 @@ def main():
     p.add_argument("--max-seconds", type=float, default=180)
     a = ap.parse_args()
     sys.exit({"whoami": cmd_whoami, "udp": cmd_udp, "banner": cmd_banner, "pmtu": cmd_pmtu,
-              "chat": cmd_chat}[a.cmd](a))
+              "chat": cmd_chat, "chats": cmd_chats}[a.cmd](a))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # Real-server stand-in for e2e tests and the demo: on the VIP it answers
-# HTTP (GET /whoami, GET of a file from --root, POST answering the body's
-# sha256), TCP echo and UDP, each naming
+# HTTP (GET /whoami, GET of a file from --root, answered with the status
+# in FILE.status when that exists, POST answering the body's sha256), TCP
+# echo and UDP, each naming
 # this server and the peer address it saw (which must be the real client's).
 #
 #   rs_server.py --name rs1 --addr VIP [--http 80] [--echo 7000] [--udp 7001]
@@ -67,6 +68,20 @@ def make_http_handler(name, root):
                 return
             rel = os.path.basename(self.path)
             path = os.path.join(root, rel) if root and rel else None
+            # FILE.status holds the status to answer for FILE (health
+            # checks that fail with a 500 while the server still listens)
+            if path is not None and os.path.isfile(path + ".status"):
+                with open(path + ".status") as f:
+                    code = int(f.read().strip() or "200")
+                body = b""
+                if os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        body = f.read()
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if path is None or not os.path.isfile(path):
                 self.send_error(404)
                 return
