@@ -3,7 +3,8 @@
 # `make demo`: a client, an xvs director and three real servers in network
 # namespaces of their own; for each forwarding method the data plane has, it
 # configures the service with xvsadm and the real servers with xvs-rs, sends
-# a few requests and shows where each went and what xvsadm reports. Builds
+# a few requests and shows where each went and what xvsadm reports; then
+# xvsd runs the same pool from a keepalived.conf and health-checks it. Builds
 # nothing; always removes its namespaces. Needs root and a built tree.
 set -u
 XVS_TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,8 @@ XVS_TOP=$(cd "$(dirname "$0")/.." && pwd)
 NSP="xvsdemo$$"			# namespaces of this demo run
 # shellcheck source=../tests/e2e/topo.sh
 . "$XVS_TOP/tests/e2e/topo.sh"
+# shellcheck source=../tests/e2e/xvsd_lib.sh
+. "$XVS_TOP/tests/e2e/xvsd_lib.sh"
 
 REQUESTS=6
 SVC="$VIP:$HTTP_PORT"
@@ -27,7 +30,7 @@ adm() { say "  director# xvsadm $*"; in_dir "$@" 2>&1 | sed 's/^/    /'; return 
 preflight() {
 	local t
 	[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces and BPF)"
-	for t in "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs"; do
+	for t in "$XVS_BUILD/xvsadm" "$XVS_BUILD/xvs-rs" "$XVSD_BIN"; do
 		[ -x "$t" ] || die "$t is missing: run 'make' first"
 	done
 	for t in ip "$PY"; do
@@ -155,7 +158,75 @@ run_fullnat() {
 	for i in 1 2 3; do
 		xvs_rs "rs$i" down >"$TMPD/rs.out" 2>&1 ||
 			die "rs$i: xvs-rs down failed: $(cat "$TMPD/rs.out")"
+		ip -n "$(ns_name "rs$i")" route add "$CLIENT_NET" via "$DIR_R_IP" ||
+			die "rs$i: cannot restore the route to the client network"
 	done
+}
+
+# xvsd_log_since N ADDR: the xvsd log lines about real server ADDR after
+# line N, indented.
+xvsd_log_since() {
+	tail -n +"$(($1 + 1))" "$TMPD/xvsd-dir.log" | grep -F "[$2]" | sed 's/^/    xvsd: /'
+}
+
+# run_xvsd: the same cluster from a keepalived.conf, with health checks:
+# a killed server process leaves the pool, a restarted one comes back.
+run_xvsd() {
+	local i n conf="$TMPD/keepalived.conf"
+	say ""
+	say "== xvsd: the pool from keepalived.conf, health-checked (HTTP_GET every second)"
+	for i in 1 2 3; do
+		# servers on every address this time: the checks ask RIP:80
+		ip netns pids "$(ns_name "rs$i")" | xargs -r kill 2>/dev/null
+		xvs_rs "rs$i" up --mode dr --vip "$VIP" >"$TMPD/rs.out" 2>&1 ||
+			die "rs$i: xvs-rs up --mode dr failed: $(cat "$TMPD/rs.out")"
+		rs_start "rs$i" || die "rs$i: the server did not start"
+		echo ok >"$TMPD/www-rs$i/health.txt"
+	done
+	{
+		printf 'virtual_server %s %s {\n    delay_loop 1\n    lvs_sched rr\n' "$VIP" "$HTTP_PORT"
+		printf '    lvs_method DR\n    protocol TCP\n'
+		for i in 1 2 3; do
+			printf '    real_server %s %s {\n        HTTP_GET {\n' "$(rs_ip "$i")" "$HTTP_PORT"
+			printf '            url {\n                path /health.txt\n                status_code 200\n            }\n'
+			printf '            connect_timeout 1\n            retry 0\n        }\n    }\n'
+		done
+		printf '}\n'
+	} >"$conf"
+	say "  director# cat keepalived.conf   (one real_server block of three shown)"
+	sed -n '1,13p' "$conf" | sed 's/^/    /'
+	say "  director# xvsd -t -f keepalived.conf"
+	ip netns exec "$(ns_name dir)" "$XVSD_BIN" -t -f "$conf" 2>&1 | sed 's/^/    /'
+	say "  director# xvsd -f keepalived.conf"
+	xvsd_start dir "$conf" || die "xvsd did not start: $(tail -5 "$TMPD/xvsd-dir.log")"
+	wait_for 10 pool_is dir "TCP $VIP:$HTTP_PORT" \
+		"$(rs_ip 1):$HTTP_PORT=1 $(rs_ip 2):$HTTP_PORT=1 $(rs_ip 3):$HTTP_PORT=1" ||
+		die "xvsd did not configure the pool: $(tail -5 "$TMPD/xvsd-dir.log")"
+	adm -L -n || die "xvsadm -L -n failed"
+	say "  $REQUESTS requests:"
+	requests || die "xvsd: some requests failed"
+
+	n=$(wc -l <"$TMPD/xvsd-dir.log")
+	say "  rs2# kill the server process"
+	rs_stop rs2
+	wait_for 10 eval "[ \"\$(dest_weight dir 'TCP $VIP:$HTTP_PORT' $(rs_ip 2):$HTTP_PORT)\" = absent ]" ||
+		die "rs2 did not leave the pool"
+	xvsd_log_since "$n" "$(rs_ip 2)"
+	adm -L -n || die "xvsadm -L -n failed"
+	say "  $REQUESTS requests (rs2 gets none):"
+	requests || die "xvsd: some requests failed with rs2 down"
+
+	n=$(wc -l <"$TMPD/xvsd-dir.log")
+	say "  rs2# start the server again"
+	rs_start rs2 || die "rs2: the server did not start"
+	wait_for 10 eval "[ \"\$(dest_weight dir 'TCP $VIP:$HTTP_PORT' $(rs_ip 2):$HTTP_PORT)\" = 1 ]" ||
+		die "rs2 did not come back"
+	xvsd_log_since "$n" "$(rs_ip 2)"
+	say "  $REQUESTS requests:"
+	requests || die "xvsd: some requests failed after rs2 came back"
+	xvsd_stop dir
+	say "  director# kill \$(cat xvsd.pid)   (the services stay and keep forwarding; lvs_flush_on_stop would remove them)"
+	adm -C || die "xvsadm -C failed"
 }
 
 preflight
@@ -170,5 +241,6 @@ run_mode dr
 run_mode tun
 run_nat
 run_fullnat
+run_xvsd
 say ""
 say "demo: done"
