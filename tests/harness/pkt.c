@@ -349,6 +349,7 @@ static int fix_shrink_maps(struct xvs_dp *skel)
 	struct bpf_map *small[] = {
 		skel->maps.xvs_svcs, skel->maps.xvs_svc_info, skel->maps.xvs_dests,
 		skel->maps.xvs_vips, skel->maps.xvs_svc_stats, skel->maps.xvs_dest_stats,
+		skel->maps.xvs_dest_conns, skel->maps.xvs_svc_est, skel->maps.xvs_dest_est,
 	};
 	int err = bpf_map__set_max_entries(skel->maps.xvs_ring, 1024);
 
@@ -357,14 +358,68 @@ static int fix_shrink_maps(struct xvs_dp *skel)
 	return err;
 }
 
+/* Packet tests run with the periodic sweep off (a sweep on the first
+ * packet would change what the packet itself finds) and the housekeeping
+ * clocks started now; fix_maint() runs it when a test wants it. */
 static int fix_write_cfg(struct pkt_fixture *f, uint32_t conn_max)
 {
-	struct xvs_cfg cfg = { .abi_version = XVS_ABI_VERSION, .conn_max = conn_max };
+	struct xvs_cfg cfg = {
+		.abi_version = XVS_ABI_VERSION, .conn_max = conn_max,
+		.maint_interval_ms = UINT32_MAX,
+	};
+	uint64_t now = fix_now_ns();
+	struct xvs_maint m = { .sweep_last_ns = now, .est_last_ns = now, .locality_last_ns = now };
 	uint32_t zero = 0;
+	int err;
 
 	memcpy(cfg.timeout_s, ipvs_timeouts_s, sizeof(cfg.timeout_s));
-	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
-				    &cfg, sizeof(cfg), BPF_ANY);
+	err = bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				   &cfg, sizeof(cfg), BPF_ANY);
+	if (!err)
+		err = bpf_map__update_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero),
+					   &m, sizeof(m), BPF_ANY);
+	return err;
+}
+
+int fix_maint_get(struct pkt_fixture *f, struct xvs_maint *m)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero), m,
+				    sizeof(*m), 0);
+}
+
+int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero), m,
+				    sizeof(*m), BPF_ANY);
+}
+
+int fix_maint(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_l2 l2 = { 0 };
+	uint8_t in[64], out[PKT_MAX];
+	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, "maint", 5), out_len;
+	int ret, err;
+
+	err = fix_run(f, hook, in, len, out, &out_len, &ret, NULL, NULL);
+	if (!err && ret != fix_verdict_code(hook, V_PASS))
+		err = -EPROTO;
+	return err;
+}
+
+int fix_dest_conns(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest_conns *out)
+{
+	return bpf_map__lookup_elem(f->skel->maps.xvs_dest_conns, &dest_idx, sizeof(dest_idx),
+				    out, sizeof(*out), 0);
+}
+
+int fix_dest_conns_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest_conns *n)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_dest_conns, &dest_idx, sizeof(dest_idx),
+				    n, sizeof(*n), BPF_ANY);
 }
 
 static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max);
@@ -599,7 +654,7 @@ static const char *const counter_names[XVS_CNT_MAX] = {
 	"ICMP_FRAG_NEEDED", "FWD_DR", "FWD_TUN", "CONN_NEW", "CONN_RESCHED",
 	"FWD_NAT", "FWD_FNAT", "REPLY_NAT", "REPLY_FNAT", "ICMP_IN", "ICMP_OUT",
 	"TOA_ADDED", "TOA_NO_ROOM", "DROP_NO_LPORT", "DROP_NO_LADDR",
-	"CONN_TABLE_FULL", "CONN_EXPIRED",
+	"CONN_TABLE_FULL", "CONN_EXPIRED", "PERSIST_NEW", "PERSIST_HIT", "MAINT_SWEEPS",
 };
 
 void fix_expect_counters(struct pkt_fixture *f, const uint64_t want[XVS_CNT_MAX])

@@ -165,6 +165,15 @@ void fix_teardown(struct pkt_fixture *f);
 int fix_setup_conns(struct pkt_fixture *f, uint32_t conn_max);
 /* Sets one state's connection timeout in the data plane's configuration. */
 int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds);
+/* The data plane's housekeeping clocks and last sweep (xvs_maint). */
+int fix_maint_get(struct pkt_fixture *f, struct xvs_maint *m);
+int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m);
+/* Runs the maintenance now, as libxvs does: a test run of the hook's
+ * program with an XVS_ETH_P_MAINT frame on loopback. */
+int fix_maint(struct pkt_fixture *f, enum pkt_hook hook);
+/* A real server's live counts (xvs_dest_conns). */
+int fix_dest_conns(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest_conns *out);
+int fix_dest_conns_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest_conns *n);
 /* IPv4 forwarding on every interface of the test namespace. */
 int fix_set_forwarding(bool on);
 
