@@ -399,15 +399,56 @@ int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m)
 
 int fix_maint(struct pkt_fixture *f, enum pkt_hook hook)
 {
+	struct pkt_run_opts lo = { .ifindex = 1 };	/* the loopback device */
 	struct pkt_l2 l2 = { 0 };
 	uint8_t in[64], out[PKT_MAX];
-	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, "maint", 5), out_len;
+	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, "maintenance-request", 19), out_len;
 	int ret, err;
 
-	err = fix_run(f, hook, in, len, out, &out_len, &ret, NULL, NULL);
+	err = fix_run(f, hook, in, len, out, &out_len, &ret, &lo, NULL);
 	if (!err && ret != fix_verdict_code(hook, V_PASS))
 		err = -EPROTO;
 	return err;
+}
+
+int fix_cfg_get(struct pkt_fixture *f, struct xvs_cfg *out)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), out,
+				    sizeof(*out), 0);
+}
+
+int fix_cfg_put(struct pkt_fixture *f, const struct xvs_cfg *cfg)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), cfg,
+				    sizeof(*cfg), BPF_ANY);
+}
+
+int fix_est(struct pkt_fixture *f, bool dest, uint32_t idx, struct xvs_est *out)
+{
+	struct bpf_map *m = dest ? f->skel->maps.xvs_dest_est : f->skel->maps.xvs_svc_est;
+
+	return bpf_map__lookup_elem(m, &idx, sizeof(idx), out, sizeof(*out), 0);
+}
+
+int fix_locality(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr, struct xvs_locality *out)
+{
+	struct xvs_locality_key k = { .svc_idx = svc_idx, .daddr = daddr };
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_locality, &k, sizeof(k), out,
+				    sizeof(*out), 0);
+}
+
+int fix_locality_put(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr,
+		     const struct xvs_locality *l)
+{
+	struct xvs_locality_key k = { .svc_idx = svc_idx, .daddr = daddr };
+
+	return bpf_map__update_elem(f->skel->maps.xvs_locality, &k, sizeof(k), l, sizeof(*l),
+				    BPF_ANY);
 }
 
 int fix_dest_conns(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest_conns *out)
@@ -564,6 +605,69 @@ int fix_svc_ring(struct pkt_fixture *f, uint32_t svc_idx, uint32_t ring_off,
 	s.ring_len = ring_len;
 	return bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
 				    &s, sizeof(s), BPF_ANY);
+}
+
+int fix_svc_put(struct pkt_fixture *f, uint32_t svc_idx, const struct xvs_svc *v)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
+				    v, sizeof(*v), BPF_ANY);
+}
+
+int fix_dest_get(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest *out)
+{
+	return bpf_map__lookup_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				    out, sizeof(*out), 0);
+}
+
+int fix_dest_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest *d)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				    d, sizeof(*d), BPF_ANY);
+}
+
+int fix_svc_fwmark(struct pkt_fixture *f, uint32_t svc_idx, uint32_t mark, uint32_t ring_off,
+		   const uint32_t *ring, uint32_t ring_len)
+{
+	struct xvs_svc s = {
+		.key = { .addr = htonl(mark), .kind = XVS_SVC_KEY_FWMARK },
+		.flags = XVS_SVC_F_IN_USE,
+		.pick = XVS_PICK_RING_CURSOR,
+		.seq = svc_idx,
+		.fwmark = mark,
+	};
+	int err;
+
+	strcpy(s.sched_name, "rr");
+	err = bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
+				   &s, sizeof(s), BPF_ANY);
+	if (!err)
+		err = fix_svc_ring(f, svc_idx, ring_off, ring, ring_len);
+	if (!err)
+		err = bpf_map__update_elem(f->skel->maps.xvs_svcs, &s.key, sizeof(s.key),
+					   &svc_idx, sizeof(svc_idx), BPF_NOEXIST);
+	return err;
+}
+
+int fix_mark_set(struct pkt_fixture *f, uint8_t proto, const char *addr, uint8_t prefix_len,
+		 const struct xvs_mark_set *set)
+{
+	struct xvs_mark_lpm_key k = {
+		.prefixlen = 32 + prefix_len, .proto = proto, .daddr = pkt_addr(addr),
+	};
+	struct xvs_cfg cfg;
+	uint32_t zero = 0;
+	int err;
+
+	err = bpf_map__update_elem(f->skel->maps.xvs_mark_lpm, &k, sizeof(k), set, sizeof(*set),
+				   BPF_ANY);
+	if (!err)
+		err = bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), &cfg,
+					   sizeof(cfg), 0);
+	if (err)
+		return err;
+	cfg.mark_rules += set->n_own;
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), &cfg,
+				    sizeof(cfg), BPF_ANY);
 }
 
 int fix_svc_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_svc *out)
@@ -821,15 +925,17 @@ int fix_run(struct pkt_fixture *f, enum pkt_hook hook, const void *in, size_t in
 	    void *out, size_t *out_len, int *retval, const struct pkt_run_opts *opts,
 	    uint32_t *duration_ns)
 {
+	uint32_t ifindex = opts && opts->ifindex ? opts->ifindex : (uint32_t)f->ifindex_a;
 	struct xdp_md xdp_ctx = {
 		.data_end = in_len,
-		.ingress_ifindex = f->ifindex_a,
+		.ingress_ifindex = ifindex,
 	};
 	struct __sk_buff skb_ctx = {
-		.ifindex = f->ifindex_a,
-		.ingress_ifindex = f->ifindex_a,
+		.ifindex = ifindex,
+		.ingress_ifindex = ifindex,
 		.gso_segs = opts ? opts->gso_segs : 0,
 		.gso_size = opts ? opts->gso_size : 0,
+		.mark = opts ? opts->mark : 0,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, t,
 		.data_in = in,
