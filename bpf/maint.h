@@ -14,10 +14,13 @@
  *     came before that first packet (nothing later could have arrived
  *     without being that packet);
  *   - once a minute, lblc/lblcr entries idle past IPVS's expiry go.
- * libxvs triggers the same from user space (a test run of the program with
- * an XVS_ETH_P_MAINT frame) before it reads counts, so an idle director
- * lists exact numbers too. Exactly one CPU runs each job: it claims the
- * deadline with a compare-and-swap. */
+ * A sweep walks the whole table in the packet's softirq: about 100 ns per
+ * entry, so its interval grows with its cost (maint_gap()). User space
+ * does not force one: libxvs walks the table itself and asks the data
+ * plane (a test run of the program with an XVS_ETH_P_MAINT frame) to remove
+ * the expired entries it found, one by one, so an idle director lists exact
+ * counts without stalling a CPU. Exactly one CPU runs each job: it claims
+ * the deadline with a compare-and-swap. */
 #ifndef XVS_BPF_MAINT_H
 #define XVS_BPF_MAINT_H
 
@@ -222,6 +225,38 @@ static __always_inline void maint_est(struct xvs_maint *m, __u64 now)
 	est_run(periods > XVS_EST_IDLE_PERIODS ? XVS_EST_IDLE_PERIODS : (__u32)periods);
 }
 
+/* The sweep's interval: the configured one, but at least
+ * XVS_MAINT_DUTY_FACTOR times the last sweep's duration (a walk costs about
+ * 100 ns per entry: 0.1 s for a million), so sweeping takes at most 1/20 of
+ * a CPU, and the counts are at most one interval late. */
+static __always_inline __u64 maint_gap(const struct xvs_cfg *cfg, const struct xvs_maint *m)
+{
+	__u64 gap = (cfg->maint_interval_ms ? cfg->maint_interval_ms : XVS_MAINT_INTERVAL_MS) *
+		    1000000ull;
+	__u64 duty = READ_ONCE_U64(m->sweep_ns) * XVS_MAINT_DUTY_FACTOR;
+
+	return duty > gap ? duty : gap;
+}
+
+/* A request from user space: remove the entry of key if it has expired
+ * (libxvs walks the table itself, out of the packet path, and names the
+ * dead entries it finds; the removal stays here, where the counts are).
+ * A global function: checked once. */
+__noinline int maint_reap(const struct xvs_conn_key *k, __u64 now)
+{
+	__u32 zero = 0;
+	struct xvs_cfg *cfg = bpf_map_lookup_elem(&xvs_cfg, &zero);
+	struct xvs_conn *c;
+
+	if (!k || !cfg)
+		return 0;
+	c = bpf_map_lookup_elem(&xvs_conns, k);
+	if (!c || conn_is_live(c, cfg, now) || !conn_remove(k, now))
+		return 0;
+	count(XVS_CNT_CONN_EXPIRED);
+	return 1;
+}
+
 /* Runs what is due. Returns non-zero when a sweep removed entries. A global
  * function: the verifier checks it once, not on every path that calls it. */
 __noinline int maint_run(__u64 now, __u32 why)
@@ -243,8 +278,7 @@ __noinline int maint_run(__u64 now, __u32 why)
 	else if (why == MAINT_TABLE_FULL)
 		gap = RECLAIM_GAP_NS;
 	else
-		gap = (cfg->maint_interval_ms ? cfg->maint_interval_ms : XVS_MAINT_INTERVAL_MS) *
-		      1000000ull;
+		gap = maint_gap(cfg, m);
 	if (!maint_claim(&m->sweep_last_ns, now, gap))
 		return 0;
 	sweep(cfg, m, now);
@@ -256,12 +290,10 @@ static __always_inline void maint_on_packet(const struct xvs_cfg *cfg, __u64 now
 {
 	__u32 zero = 0;
 	struct xvs_maint *m = bpf_map_lookup_elem(&xvs_maint, &zero);
-	__u64 gap = (cfg->maint_interval_ms ? cfg->maint_interval_ms : XVS_MAINT_INTERVAL_MS) *
-		    1000000ull;
 
 	if (!m)
 		return;
-	if (now - READ_ONCE_U64(m->sweep_last_ns) >= gap ||
+	if (now - READ_ONCE_U64(m->sweep_last_ns) >= maint_gap(cfg, m) ||
 	    now - READ_ONCE_U64(m->est_last_ns) >= XVS_EST_TICK_NS ||
 	    now - READ_ONCE_U64(m->locality_last_ns) >= LOCALITY_CHECK_NS)
 		maint_run(now, MAINT_PACKET);

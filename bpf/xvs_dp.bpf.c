@@ -103,7 +103,7 @@ static __always_inline int process(struct pkt *p)
 	return p->hook == HOOK_XDP ? forward_xdp(p, f, r) : forward_tc(p, f, r);
 }
 
-/* libxvs's request to run the maintenance now: a frame of our EtherType
+/* A request of libxvs to the housekeeping: a frame of our EtherType
  * "arriving" on the loopback device, which only a BPF_PROG_TEST_RUN can
  * make happen (the data plane never attaches to loopback). */
 static __always_inline bool maint_requested(struct pkt *p)
@@ -114,12 +114,28 @@ static __always_inline bool maint_requested(struct pkt *p)
 	       eth->h_proto == bpf_htons(XVS_ETH_P_MAINT);
 }
 
+static __always_inline void maint_request(struct pkt *p)
+{
+	struct xvs_maint_req *rq = p->data + sizeof(struct ethhdr);
+	struct xvs_conn_key k;
+	__u64 now = bpf_ktime_get_ns();
+
+	if ((void *)(rq + 1) > p->data_end)
+		return;
+	if (rq->op == XVS_MAINT_OP_SWEEP) {
+		maint_run(now, MAINT_FORCE);
+	} else if (rq->op == XVS_MAINT_OP_REAP) {
+		k = rq->key;
+		maint_reap(&k, now);
+	}
+}
+
 static __always_inline int run(struct pkt *p)
 {
 	int d;
 
 	if (maint_requested(p)) {
-		maint_run(bpf_ktime_get_ns(), MAINT_FORCE);
+		maint_request(p);
 		return pkt_return(p, ACT_PASS);
 	}
 	count(XVS_CNT_RX);

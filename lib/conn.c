@@ -102,6 +102,60 @@ static int conn_walk_one(const void *key, const void *val, void *data)
 	return left < 0 ? 0 : w->visit(key, val, (uint32_t)left, w->data);
 }
 
+/* ---- removing expired entries ------------------------------------------------- */
+
+struct reap_walk {
+	struct xvs *x;
+	const struct xvs_cfg *cfg;
+	uint64_t now;
+	int err;
+};
+
+/* Only the data plane removes entries (it takes them out of the counts
+ * exactly once); we name each expired one we see. */
+static int reap_one(const void *key, const void *val, void *data)
+{
+	struct reap_walk *w = data;
+	struct xvs_maint_req rq = { .op = XVS_MAINT_OP_REAP };
+	const struct xvs_conn *c = val;
+
+	if (c->state == XVS_CS_DEAD || conn_expire_s(w->cfg, c, w->now) >= 0)
+		return 0;
+	memcpy(&rq.key, key, sizeof(rq.key));
+	return xvs_dp_maint(w->x, &rq);
+}
+
+int xvs_conn_reap(struct xvs *x)
+{
+	struct reap_walk w = { .x = x, .cfg = &x->cfg, .now = now_ns() };
+
+	if (!xvs_is_loaded(x))
+		return 0;
+	return xvs_map_walk(x, MAP_CONNS, sizeof(struct xvs_conn_key), sizeof(struct xvs_conn),
+			    reap_one, &w);
+}
+
+/* The data plane sweeps every interval while it sees packets (at least
+ * XVS_MAINT_DUTY_FACTOR times its last sweep's duration); when it has not
+ * for longer than that, the table is walked here. */
+int xvs_counts_refresh(struct xvs *x)
+{
+	uint64_t interval = (x->cfg.maint_interval_ms ? x->cfg.maint_interval_ms :
+			     XVS_MAINT_INTERVAL_MS) * 1000000ull;
+	struct xvs_maint m;
+	uint32_t zero = 0;
+
+	if (!xvs_is_loaded(x))
+		return 0;
+	if (bpf_map_lookup_elem(x->map_fd[MAP_MAINT], &zero, &m))
+		return -errno;
+	if (m.sweep_ns * XVS_MAINT_DUTY_FACTOR > interval)
+		interval = m.sweep_ns * XVS_MAINT_DUTY_FACTOR;
+	if (now_ns() - m.sweep_last_ns < 2 * interval)
+		return 0;
+	return xvs_conn_reap(x);
+}
+
 int xvs_conn_walk(struct xvs *x, xvs_conn_visit_fn visit, void *data)
 {
 	struct conn_walk w = { .cfg = &x->cfg, .now = now_ns(), .visit = visit, .data = data };

@@ -252,9 +252,9 @@ static int maint_clocks_start(struct xvs *x)
 	return xvs_map_update(x, MAP_MAINT, &zero, &m);
 }
 
-int xvs_dp_maint(struct xvs *x)
+int xvs_dp_maint(struct xvs *x, const struct xvs_maint_req *rq)
 {
-	struct { struct ethhdr eth; uint8_t pad[50]; } frame;
+	struct { struct ethhdr eth; struct xvs_maint_req rq; uint8_t pad[32]; } frame;
 	int fd = x->prog_xdp_fd >= 0 ? x->prog_xdp_fd : x->prog_tc_fd;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &frame, .data_size_in = sizeof(frame));
 
@@ -264,6 +264,7 @@ int xvs_dp_maint(struct xvs *x)
 		return -ENOENT;
 	memset(&frame, 0, sizeof(frame));
 	frame.eth.h_proto = htons(XVS_ETH_P_MAINT);
+	frame.rq = *rq;
 	return bpf_prog_test_run_opts(fd, &opts) ? -errno : 0;
 }
 

@@ -91,10 +91,12 @@ int xvs_dp_ensure(struct xvs *x);		/* discover or load */
 void xvs_dp_close_fds(struct xvs *x);
 /* Maps xvs_dest_conns once the map fds are there. */
 int xvs_dp_map_counts(struct xvs *x);
-/* Runs the data plane's maintenance now (sweep of expired connections, so
- * counts are exact): a test run of our program on an XVS_ETH_P_MAINT
- * frame. */
-int xvs_dp_maint(struct xvs *x);
+/* Hands the data plane's housekeeping a request (a test run of our
+ * program on an XVS_ETH_P_MAINT frame). */
+int xvs_dp_maint(struct xvs *x, const struct xvs_maint_req *rq);
+/* Makes the live counts exact before they are read: unless the data plane
+ * swept recently, expired entries are found here and removed by it. */
+int xvs_counts_refresh(struct xvs *x);
 
 /* ---- interfaces (iface.c) ---- */
 struct xvs_iface {

@@ -3,7 +3,7 @@
  * rates, in ipvsadm's order: services by (protocol, address, port) with
  * firewall-mark services after the others by mark, real servers by
  * (address, port). The counts are the data plane's own (the ones its
- * schedulers use), read after a sweep of expired connections. */
+ * schedulers use), with expired connections taken out first. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -107,7 +107,7 @@ int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n)
 	if (!list)
 		return -ENOMEM;
 	if (xvs_is_loaded(x))
-		err = xvs_dp_maint(x);	/* expired connections out of the counts */
+		err = xvs_counts_refresh(x);	/* expired connections out of the counts */
 	for (size_t i = 0; i < x->n_svcs && !err; i++) {
 		svc_conf_from(&list[i].conf, &x->svcs[i].v);
 		err = xvs_stats_read(x, MAP_SVC_STATS, x->svcs[i].idx, &list[i].stats);

@@ -29,9 +29,13 @@
 #define XVS_EST_TICK_NS		(2000ull * 1000 * 1000)	/* IPVS's estimator period */
 #define XVS_MAINT_INTERVAL_MS	1000		/* default: sweep at most once a second */
 /* An Ethernet frame of this type arriving "on" the loopback device (only a
- * BPF_PROG_TEST_RUN can do that) runs the data plane's maintenance now:
- * libxvs uses it so that counts it reads are as fresh as IPVS's. */
+ * BPF_PROG_TEST_RUN can do that) is a request to the data plane's
+ * housekeeping (struct xvs_maint_req): libxvs uses it to remove expired
+ * connections it found, so that the counts it reads are exact. */
 #define XVS_ETH_P_MAINT		0x88b5		/* IEEE 802 local experimental */
+/* The sweep's interval is at least this many times its last duration, so
+ * a large table's sweeps take at most 1/20 of a CPU. */
+#define XVS_MAINT_DUTY_FACTOR	20
 
 /* Map names, as the data plane defines them and libxvs finds them. */
 #define XVS_MAP_SVCS		"xvs_svcs"
@@ -348,6 +352,16 @@ struct xvs_maint {
 	__u32 pad;
 };
 
+/* A housekeeping request, the payload of an XVS_ETH_P_MAINT frame. */
+struct xvs_maint_req {
+	__u32 op;			/* XVS_MAINT_OP_* */
+	__u32 pad;
+	struct xvs_conn_key key;	/* XVS_MAINT_OP_REAP: the entry */
+};
+
+#define XVS_MAINT_OP_SWEEP	0	/* sweep the whole table now */
+#define XVS_MAINT_OP_REAP	1	/* remove key's entry if it has expired */
+
 /* Per-service and per-real-server traffic counters (per CPU). */
 struct xvs_stats {
 	__u64 conns;
@@ -424,6 +438,7 @@ XVS_ABI_SIZE(xvs_conn, 40);
 XVS_ABI_SIZE(xvs_cfg, 72);
 XVS_ABI_SIZE(xvs_dest_conns, 16);
 XVS_ABI_SIZE(xvs_maint, 48);
+XVS_ABI_SIZE(xvs_maint_req, 24);
 XVS_ABI_SIZE(xvs_est, 80);
 XVS_ABI_SIZE(xvs_locality_key, 8);
 XVS_ABI_SIZE(xvs_locality, 88);

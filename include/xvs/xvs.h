@@ -196,6 +196,15 @@ int xvs_conn_list(struct xvs *x, struct xvs_conn_info **out, size_t *n);
  * "NONE" / "ASSURED" for templates. */
 const char *xvs_conn_info_state(const struct xvs_conn_info *c);
 
+/* Removes every expired connection and template now, so the live counts
+ * are exact: walks the table and has the data plane remove each expired
+ * entry (it takes them out of the counts). The data plane does this itself,
+ * driven by its packets, every second (longer for very large tables: at
+ * most 1/20 of a CPU); xvs_svc_list() does it when the data plane has not
+ * lately. A daemon may call it periodically to spare the data plane its
+ * own sweeps. */
+int xvs_conn_reap(struct xvs *x);
+
 /* Capacity of the connection table (ipvsadm's "size=" in -L). */
 uint32_t xvs_conn_table_size(const struct xvs *x);
 

@@ -399,10 +399,17 @@ int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m)
 
 int fix_maint(struct pkt_fixture *f, enum pkt_hook hook)
 {
+	struct xvs_maint_req rq = { .op = XVS_MAINT_OP_SWEEP };
+
+	return fix_maint_req(f, hook, &rq);
+}
+
+int fix_maint_req(struct pkt_fixture *f, enum pkt_hook hook, const struct xvs_maint_req *rq)
+{
 	struct pkt_run_opts lo = { .ifindex = 1 };	/* the loopback device */
 	struct pkt_l2 l2 = { 0 };
 	uint8_t in[64], out[PKT_MAX];
-	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, "maintenance-request", 19), out_len;
+	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, rq, sizeof(*rq)), out_len;
 	int ret, err;
 
 	err = fix_run(f, hook, in, len, out, &out_len, &ret, &lo, NULL);

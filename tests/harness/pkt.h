@@ -171,6 +171,8 @@ int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m);
 /* Runs the maintenance now, as libxvs does: a test run of the hook's
  * program with an XVS_ETH_P_MAINT frame on loopback. */
 int fix_maint(struct pkt_fixture *f, enum pkt_hook hook);
+/* Any housekeeping request (struct xvs_maint_req) the same way. */
+int fix_maint_req(struct pkt_fixture *f, enum pkt_hook hook, const struct xvs_maint_req *rq);
 int fix_cfg_get(struct pkt_fixture *f, struct xvs_cfg *out);
 int fix_cfg_put(struct pkt_fixture *f, const struct xvs_cfg *cfg);
 /* A service's (dest false) or real server's rate estimator. */

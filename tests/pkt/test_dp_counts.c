@@ -138,6 +138,64 @@ static void sweep_takes_expired_out_of_the_counts(void)
 	fix_each_hook(sweep_hook);
 }
 
+/* libxvs names expired entries it found: the data plane removes those,
+ * and only those. */
+static void reap_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec a = tcp(40000, PKT_SYN), b = tcp(40001, PKT_SYN);
+	struct xvs_maint_req rq = { .op = XVS_MAINT_OP_REAP };
+
+	send_pkt(f, hook, &a, V_TX);
+	send_pkt(f, hook, &b, V_TX);
+	age(f, &a, 61 * SEC_NS);
+	rq.key = fix_conn_key(&b);	/* live: stays */
+	ASSERT(fix_maint_req(f, hook, &rq) == 0);
+	EXPECT_EQ_INT(fix_conn_count(f), 2);
+	rq.key = fix_conn_key(&a);	/* expired: goes, and out of the count */
+	ASSERT(fix_maint_req(f, hook, &rq) == 0);
+	EXPECT_EQ_INT(fix_conn_count(f), 1);
+	EXPECT_COUNTS(f, STD_DR_TCP, 1, 0, 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), 1);
+	ASSERT(fix_maint_req(f, hook, &rq) == 0);	/* named again: nothing left to do */
+	EXPECT_COUNTS(f, STD_DR_TCP, 1, 0, 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), 0);	/* no sweep for it */
+}
+
+static void user_space_names_expired_entries(void)
+{
+	fix_each_hook(reap_hook);
+}
+
+/* A long sweep spaces the next ones: at most 1/20 of a CPU. */
+static void duty_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec a = tcp(40000, PKT_SYN);
+	struct xvs_cfg cfg;
+	struct xvs_maint m;
+
+	ASSERT(fix_cfg_get(f, &cfg) == 0);
+	cfg.maint_interval_ms = 0;	/* the default, 1 s */
+	ASSERT(fix_cfg_put(f, &cfg) == 0);
+	/* the last sweep took 500 s (!) and ended 2 s ago: not due for 10000 s */
+	ASSERT(fix_maint_get(f, &m) == 0);
+	m.sweep_ns = 500 * SEC_NS;
+	m.sweep_last_ns = fix_now_ns() - 2 * SEC_NS;
+	ASSERT(fix_maint_put(f, &m) == 0);
+	send_pkt(f, hook, &a, V_TX);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), 0);
+	/* the same sweep 20000 s ago: due */
+	m.sweep_last_ns = fix_now_ns() - 20000 * SEC_NS;
+	ASSERT(fix_maint_put(f, &m) == 0);
+	a.l4.sport = 40001;
+	send_pkt(f, hook, &a, V_TX);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), 1);
+}
+
+static void sweep_interval_grows_with_its_cost(void)
+{
+	fix_each_hook(duty_hook);
+}
+
 /* With the periodic sweep on, a packet after the interval runs it. */
 static void periodic_hook(struct pkt_fixture *f, enum pkt_hook hook)
 {
@@ -409,6 +467,8 @@ static const struct test_case cases[] = {
 	TEST_CASE(udp_counts_as_inactive),
 	TEST_CASE(sweep_takes_expired_out_of_the_counts),
 	TEST_CASE(packets_run_the_sweep_every_interval),
+	TEST_CASE(user_space_names_expired_entries),
+	TEST_CASE(sweep_interval_grows_with_its_cost),
 	TEST_CASE(dead_and_reused_entries_leave_the_counts),
 	TEST_CASE(thresholds_mark_overloaded_and_back),
 	TEST_CASE(overload_ends_below_three_quarters_without_lower),
