@@ -251,6 +251,79 @@ static void connections_layout(void)
 		"pro expire state       source             virtual            destination        pe name          pe_data\n");
 }
 
+/* Templates as ipvsadm -c shows IPVS's: client port 0, state NONE or
+ * ASSURED, a firewall-mark template's protocol "IP" and the mark as its
+ * virtual address. */
+static void templates_in_connection_listing(void)
+{
+	struct xvs_conn_info c[2] = {
+		{ .proto = IPPROTO_TCP, .vport = 443, .dport = 443, .state = (enum xvs_conn_state)XVS_TPL_ASSURED,
+		  .expire_s = 273, .is_template = true },
+		{ .proto = 0, .state = (enum xvs_conn_state)XVS_TPL_NONE, .expire_s = 59, .is_template = true },
+	};
+
+	c[0].caddr = inet_addr("198.51.100.0");
+	c[0].vaddr = inet_addr("192.0.2.10");
+	c[0].daddr = inet_addr("10.0.0.11");
+	c[1].caddr = inet_addr("198.51.100.7");
+	c[1].vaddr = inet_addr("0.0.0.7");
+	c[1].daddr = inet_addr("10.0.2.7");
+	EXPECT_STREQ(RENDER(xvsadm_render_conns(OUT, c, 2, XVSADM_FMT_NUMERIC)),
+		"IPVS connection entries\n"
+		"pro expire state       source             virtual            destination\n"
+		"TCP 04:33  ASSURED     198.51.100.0:0     192.0.2.10:443     10.0.0.11:443\n"
+		"IP  00:59  NONE        198.51.100.7:0     0.0.0.7:0          10.0.2.7:0\n");
+}
+
+/* -L --marks, most specific first; -S puts the rules before the services,
+ * so a restore has them before it needs them. */
+static void mark_rules_render_and_save(void)
+{
+	struct xvs_mark_rule r[3] = {
+		{ IPPROTO_TCP, 0, 24, 0, 65535, 8 },
+		{ IPPROTO_TCP, 0, 32, 8000, 8100, 7 },
+		{ IPPROTO_UDP, 0, 32, 53, 53, 9 },
+	};
+	struct xvsadm_table t = { .marks = r, .n_marks = 3 };
+
+	r[0].addr = inet_addr("192.0.2.0");
+	r[1].addr = inet_addr("192.0.2.10");
+	r[2].addr = inet_addr("192.0.2.10");
+	EXPECT_STREQ(RENDER(xvsadm_render_marks(OUT, r, 3, XVSADM_FMT_NUMERIC)),
+		"Firewall mark rules\n"
+		"Prot Destination[/len][:ports]         Mark\n"
+		"TCP  192.0.2.10:8000-8100              7\n"
+		"UDP  192.0.2.10:53                     9\n"
+		"TCP  192.0.2.0/24                      8\n");
+	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &t, XVSADM_FMT_NUMERIC)),
+		"--add-mark 8 -t 192.0.2.0/24\n"
+		"--add-mark 7 -t 192.0.2.10:8000-8100\n"
+		"--add-mark 9 -u 192.0.2.10:53\n");
+}
+
+/* -f services: "FWM  N" in -L, "-f N" in -S, after the others. */
+static void fwmark_service_layouts(void)
+{
+	struct xvs_dest_info d = { .conf = { .port = 0, .fwd = XVS_FWD_DR, .weight = 1 },
+				   .active_conns = 2, .persist_conns = 1 };
+	struct xvs_svc_info s = { .conf = { .proto = IPPROTO_TCP, .fwmark = 5, .sched = "wlc",
+					    .persistent = true, .persist_timeout_s = 60 },
+				  .dests = &d, .n_dests = 1 };
+	struct xvsadm_table t = { .svcs = &s, .n_svcs = 1 };
+
+	d.conf.addr = inet_addr("10.0.2.7");
+	EXPECT_STREQ(RENDER(xvsadm_render_entry(OUT, &s, NULL, XVSADM_FMT_NUMERIC)),
+		"FWM  5 wlc persistent 60\n"
+		"  -> 10.0.2.7:0                   Route   1      2          0         \n");
+	EXPECT_STREQ(RENDER(xvsadm_render_entry(OUT, &s, NULL,
+						XVSADM_FMT_NUMERIC | XVSADM_FMT_PERSISTCONN)),
+		"FWM  5 wlc persistent 60\n"
+		"  -> 10.0.2.7:0                   1         1           2          0         \n");
+	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &t, XVSADM_FMT_NUMERIC)),
+		"-A -f 5 -s wlc -p 60\n"
+		"-a -f 5 -r 10.0.2.7:0 -g -w 1\n");
+}
+
 static void timeout_and_counters(void)
 {
 	uint64_t vals[2] = { 7, 18446744073709551615ULL };
@@ -301,6 +374,9 @@ static const struct test_case cases[] = {
 	TEST_CASE(rates_replace_the_statistics),
 	TEST_CASE(thresholds_persistconn_and_tuninfo_layouts),
 	TEST_CASE(connections_layout),
+	TEST_CASE(templates_in_connection_listing),
+	TEST_CASE(mark_rules_render_and_save),
+	TEST_CASE(fwmark_service_layouts),
 	TEST_CASE(timeout_and_counters),
 	TEST_CASE(save_matches_ipvsadm),
 	TEST_CASE(names_are_resolved_without_numeric),
