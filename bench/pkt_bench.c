@@ -1067,6 +1067,7 @@ static const char *const sched_names[] = {
 struct sched_svc {
 	const char *sched;
 	uint32_t nrs, svc_idx, ring_len;
+	uint32_t dest0, weights;	/* its first real server's index, their weights' sum */
 	uint16_t port;
 	struct path path;
 };
@@ -1086,8 +1087,12 @@ static int sched_svc_add(struct bench *b, const struct xvs_sched_ops *ops, struc
 
 	if (!d || !ring)
 		die("scheduler setup", ENOMEM);
+	s->dest0 = *next_dest;
+	s->weights = 0;
 	for (uint32_t i = 0; !err && i < s->nrs; i++) {
 		uint32_t idx = (*next_dest)++, w = 1 + i % 4;
+
+		s->weights += w;
 
 		snprintf(addr, sizeof(addr), "10.100.%u.%u", (i + 1) >> 8, (i + 1) & 255);
 		err = fix_dest(&b->f, idx, s->svc_idx, addr, s->port, XVS_FWD_DR, w);
@@ -1119,6 +1124,25 @@ static int sched_svc_add(struct bench *b, const struct xvs_sched_ops *ops, struc
 	free(ring);
 	free(d);
 	return 0;
+}
+
+/* Every new flow counts as an active connection of the real server it went
+ * to, and nothing ends them here: left alone, the counts would grow without
+ * bound and ovf would run out of servers (active <= weight) after a few
+ * flows, as IPVS's would. So, outside the timed runs, the service's counts
+ * go back to 0 every "sum of the weights" new flows: they stay around what
+ * the weights admit, and every scheduler finds a server. */
+static const struct sched_svc *sched_cur;
+
+static void sched_counts_reset(struct bench *b, uint32_t i)
+{
+	const struct xvs_dest_conns zero = { 0 };
+
+	if (i % sched_cur->weights)
+		return;
+	for (uint32_t k = 0; k < sched_cur->nrs; k++)
+		if (fix_dest_conns_put(&b->f, sched_cur->dest0 + k, &zero))
+			die("resetting the connection counts", errno);
 }
 
 static void section_sched(struct bench *b)
@@ -1161,10 +1185,11 @@ static void section_sched(struct bench *b)
 		for (int k = 0; k < n; k++) {
 			struct sched_svc *s = &svcs[k];
 			struct pktgen g = { .path = &s->path, .tcp_flags = PKT_SYN, .frame = 64,
-					    .flow = FLOW_FRESH };
+					    .flow = FLOW_FRESH, .prepare = sched_counts_reset };
 			struct target t = { P_XVS, PKT_XDP };
 
 			conns_clear(b);
+			sched_cur = s;
 			record(measure_single(b, &t, &g, 1, s->sched),
 			       "\"sec\":\"sched\",\"sched\":\"%s\",\"nrs\":%u,\"ring\":%u,"
 			       "\"method\":\"single\"", s->sched, s->nrs, s->ring_len);
