@@ -165,7 +165,7 @@ static __always_inline bool conn_is_live(const struct xvs_conn *c,
 		return state != XVS_CS_DEAD && tpl_is_live(c, now);
 	if (state >= XVS_CS_MAX)
 		return false;
-	return now - c->last_seen_ns <= (__u64)cfg->timeout_s[state] * SEC_NS;
+	return ns_since(now, c->last_seen_ns) <= (__u64)cfg->timeout_s[state] * SEC_NS;
 }
 
 /* IPVS's conn_reuse_mode: a new SYN on a closed connection is a new flow

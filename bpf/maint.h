@@ -182,7 +182,7 @@ static long locality_one(void *map, struct xvs_locality_key *k, struct xvs_local
 			 struct locality_ctx *x)
 {
 	(void)map;
-	if (x->now - READ_ONCE_U64(l->lastuse_ns) <= x->idle_ns ||
+	if (ns_since(x->now, READ_ONCE_U64(l->lastuse_ns)) <= x->idle_ns ||
 	    bpf_map_delete_elem(&xvs_locality, k))
 		__sync_fetch_and_add(&x->m->locality_entries, 1);
 	return 0;
@@ -207,7 +207,7 @@ static __always_inline bool maint_claim(__u64 *last, __u64 now, __u64 gap)
 {
 	__u64 was = READ_ONCE_U64(*last);
 
-	return now - was >= gap && __sync_val_compare_and_swap(last, was, now) == was;
+	return ns_since(now, was) >= gap && __sync_val_compare_and_swap(last, was, now) == was;
 }
 
 /* The estimator's clock stays on its 2 s grid: it ends the periods that
@@ -216,7 +216,7 @@ static __always_inline void maint_est(struct xvs_maint *m, __u64 now)
 {
 	__u64 was = READ_ONCE_U64(m->est_last_ns), periods, end;
 
-	if (now - was < XVS_EST_TICK_NS)
+	if (ns_since(now, was) < XVS_EST_TICK_NS)
 		return;
 	periods = (now - was) / XVS_EST_TICK_NS;
 	end = was + periods * XVS_EST_TICK_NS;
@@ -293,9 +293,9 @@ static __always_inline void maint_on_packet(const struct xvs_cfg *cfg, __u64 now
 
 	if (!m)
 		return;
-	if (now - READ_ONCE_U64(m->sweep_last_ns) >= maint_gap(cfg, m) ||
-	    now - READ_ONCE_U64(m->est_last_ns) >= XVS_EST_TICK_NS ||
-	    now - READ_ONCE_U64(m->locality_last_ns) >= LOCALITY_CHECK_NS)
+	if (ns_since(now, READ_ONCE_U64(m->sweep_last_ns)) >= maint_gap(cfg, m) ||
+	    ns_since(now, READ_ONCE_U64(m->est_last_ns)) >= XVS_EST_TICK_NS ||
+	    ns_since(now, READ_ONCE_U64(m->locality_last_ns)) >= LOCALITY_CHECK_NS)
 		maint_run(now, MAINT_PACKET);
 }
 

@@ -160,4 +160,16 @@ struct {
 	__type(value, struct xvs_scratch);
 } xvs_scratch SEC(".maps");
 
+/* Nanoseconds from then to now, 0 when then is later: a clock another CPU
+ * wrote (a packet's last_seen, a job's claim) can be ahead of the now this
+ * CPU read before it, and a plain unsigned difference would then wrap to an
+ * age of centuries (a live connection swept as expired). Compared as the
+ * kernel's time_after() does, in signed wrap-around arithmetic. */
+static __always_inline __u64 ns_since(__u64 now, __u64 then)
+{
+	__s64 d = (__s64)(now - then);
+
+	return d > 0 ? (__u64)d : 0;
+}
+
 #endif /* XVS_BPF_MAPS_H */

@@ -223,7 +223,7 @@ __noinline long lblcr_cached(__u32 svc_idx, __be32 daddr, __u32 ring_off, __u32 
 	s.l = l;
 	bpf_loop(XVS_LBLCR_SET_MAX, set_min_step, &s, 0);
 	dest = s.best;
-	if (l->n > 1 && now - l->lastmod_ns > LBLCR_SET_TRIM_NS) {
+	if (l->n > 1 && ns_since(now, l->lastmod_ns) > LBLCR_SET_TRIM_NS) {
 		s.best = -1;
 		bpf_loop(XVS_LBLCR_SET_MAX, set_max_step, &s, 0);
 		if (s.best >= 0)

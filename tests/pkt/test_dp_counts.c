@@ -138,6 +138,48 @@ static void sweep_takes_expired_out_of_the_counts(void)
 	fix_each_hook(sweep_hook);
 }
 
+/* Another CPU may write a clock after this CPU read its now: a packet's
+ * last_seen during a sweep, a job's claim. Such a clock is ahead, which is
+ * not an age of centuries: the connection is live, the job not due. */
+static void clock_ahead_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct pkt_spec a = tcp(40000, PKT_SYN), ack = tcp(40000, PKT_ACK);
+	struct pkt_spec nat = fix_std_spec(STD_NAT, PKT_SYN, 0);
+	struct pkt_spec rs_in = fix_nat_spec(&nat, fix_std[STD_NAT].rs, fix_std_rport(STD_NAT));
+	struct pkt_spec reply = fix_rs_reply_spec(&rs_in, PKT_SYN | PKT_ACK, 0);
+	uint64_t sweeps;
+	struct xvs_maint m;
+
+	send_pkt(f, hook, &a, V_TX);
+	send_pkt(f, hook, &nat, V_TX);
+	age(f, &a, -10 * SEC_NS);	/* last seen 10 s from now */
+	age(f, &nat, -10 * SEC_NS);
+	ASSERT(fix_maint(f, hook) == 0);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), 0);
+	EXPECT_EQ_INT(fix_conn_count(f), 2);
+	EXPECT_COUNTS(f, STD_DR_TCP, 1, 0, 0);
+	EXPECT_COUNTS(f, STD_NAT, 1, 0, 0);
+	/* and a packet finds them live */
+	age(f, &a, -10 * SEC_NS);
+	send_pkt(f, hook, &ack, V_TX);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_FWD_DR), 2);
+	age(f, &nat, -10 * SEC_NS);
+	send_pkt(f, hook, &reply, V_TX);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_REPLY_NAT), 1);
+	/* a sweep clock ahead: no sweep is due */
+	sweeps = fix_counter(f, XVS_CNT_MAINT_SWEEPS);
+	ASSERT(fix_maint_get(f, &m) == 0);
+	m.sweep_last_ns = fix_now_ns() + 10 * SEC_NS;
+	ASSERT(fix_maint_put(f, &m) == 0);
+	send_pkt(f, hook, &ack, V_TX);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), sweeps);
+}
+
+static void clocks_ahead_are_not_ages(void)
+{
+	fix_each_hook(clock_ahead_hook);
+}
+
 /* libxvs names expired entries it found: the data plane removes those,
  * and only those. */
 static void reap_hook(struct pkt_fixture *f, enum pkt_hook hook)
@@ -176,15 +218,15 @@ static void duty_hook(struct pkt_fixture *f, enum pkt_hook hook)
 	ASSERT(fix_cfg_get(f, &cfg) == 0);
 	cfg.maint_interval_ms = 0;	/* the default, 1 s */
 	ASSERT(fix_cfg_put(f, &cfg) == 0);
-	/* the last sweep took 500 s (!) and ended 2 s ago: not due for 10000 s */
+	/* the last sweep took 5 s (!) and ended 2 s ago: not due for 100 s */
 	ASSERT(fix_maint_get(f, &m) == 0);
-	m.sweep_ns = 500 * SEC_NS;
+	m.sweep_ns = 5 * SEC_NS;
 	m.sweep_last_ns = fix_now_ns() - 2 * SEC_NS;
 	ASSERT(fix_maint_put(f, &m) == 0);
 	send_pkt(f, hook, &a, V_TX);
 	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), 0);
-	/* the same sweep 20000 s ago: due */
-	m.sweep_last_ns = fix_now_ns() - 20000 * SEC_NS;
+	/* the same sweep 200 s ago: due */
+	m.sweep_last_ns = fix_now_ns() - 200 * SEC_NS;
 	ASSERT(fix_maint_put(f, &m) == 0);
 	a.l4.sport = 40001;
 	send_pkt(f, hook, &a, V_TX);
@@ -466,6 +508,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(counts_follow_tcp_states),
 	TEST_CASE(udp_counts_as_inactive),
 	TEST_CASE(sweep_takes_expired_out_of_the_counts),
+	TEST_CASE(clocks_ahead_are_not_ages),
 	TEST_CASE(packets_run_the_sweep_every_interval),
 	TEST_CASE(user_space_names_expired_entries),
 	TEST_CASE(sweep_interval_grows_with_its_cost),
