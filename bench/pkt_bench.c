@@ -1067,6 +1067,7 @@ static const char *const sched_names[] = {
 struct sched_svc {
 	const char *sched;
 	uint32_t nrs, svc_idx, ring_len;
+	uint32_t dest0, weights;	/* its first real server's index, their weights' sum */
 	uint16_t port;
 	struct path path;
 };
@@ -1086,8 +1087,12 @@ static int sched_svc_add(struct bench *b, const struct xvs_sched_ops *ops, struc
 
 	if (!d || !ring)
 		die("scheduler setup", ENOMEM);
+	s->dest0 = *next_dest;
+	s->weights = 0;
 	for (uint32_t i = 0; !err && i < s->nrs; i++) {
 		uint32_t idx = (*next_dest)++, w = 1 + i % 4;
+
+		s->weights += w;
 
 		snprintf(addr, sizeof(addr), "10.100.%u.%u", (i + 1) >> 8, (i + 1) & 255);
 		err = fix_dest(&b->f, idx, s->svc_idx, addr, s->port, XVS_FWD_DR, w);
@@ -1119,6 +1124,25 @@ static int sched_svc_add(struct bench *b, const struct xvs_sched_ops *ops, struc
 	free(ring);
 	free(d);
 	return 0;
+}
+
+/* Every new flow counts as an active connection of the real server it went
+ * to, and nothing ends them here: left alone, the counts would grow without
+ * bound and ovf would run out of servers (active <= weight) after a few
+ * flows, as IPVS's would. So, outside the timed runs, the service's counts
+ * go back to 0 every "sum of the weights" new flows: they stay around what
+ * the weights admit, and every scheduler finds a server. */
+static const struct sched_svc *sched_cur;
+
+static void sched_counts_reset(struct bench *b, uint32_t i)
+{
+	const struct xvs_dest_conns zero = { 0 };
+
+	if (i % sched_cur->weights)
+		return;
+	for (uint32_t k = 0; k < sched_cur->nrs; k++)
+		if (fix_dest_conns_put(&b->f, sched_cur->dest0 + k, &zero))
+			die("resetting the connection counts", errno);
 }
 
 static void section_sched(struct bench *b)
@@ -1161,14 +1185,97 @@ static void section_sched(struct bench *b)
 		for (int k = 0; k < n; k++) {
 			struct sched_svc *s = &svcs[k];
 			struct pktgen g = { .path = &s->path, .tcp_flags = PKT_SYN, .frame = 64,
-					    .flow = FLOW_FRESH };
+					    .flow = FLOW_FRESH, .prepare = sched_counts_reset };
 			struct target t = { P_XVS, PKT_XDP };
 
 			conns_clear(b);
+			sched_cur = s;
 			record(measure_single(b, &t, &g, 1, s->sched),
 			       "\"sec\":\"sched\",\"sched\":\"%s\",\"nrs\":%u,\"ring\":%u,"
 			       "\"method\":\"single\"", s->sched, s->nrs, s->ring_len);
 		}
+	}
+	conns_clear(b);
+	print_results();
+}
+
+/* ---- section 4: the data plane's housekeeping ------------------------------- */
+
+/* The sweep the first packet after each interval (1 s) runs: a walk of the
+ * whole connection table, here with every entry live (the recurring cost;
+ * expired entries add their removal), as the data plane itself timed it
+ * (xvs_maint.sweep_ns). And the estimator's run every 2 s over 10,000
+ * services of 10 real servers in use: a packet that ends a period against
+ * the same packet when none has ended. */
+#define EST_SVCS	10000
+#define EST_DESTS	10	/* per service */
+#define EST_SVC0	1000
+#define EST_DEST0	10000
+
+static double sweep_once(struct bench *b)
+{
+	struct xvs_maint m;
+
+	if (fix_maint(&b->f, PKT_XDP) || fix_maint_get(&b->f, &m))
+		die("running the sweep", EIO);
+	return (double)m.sweep_ns;
+}
+
+static void est_services(struct bench *b)
+{
+	struct xvs_svc svc = { .flags = XVS_SVC_F_IN_USE };
+	struct xvs_dest d = { .flags = XVS_DEST_F_IN_USE, .weight = 1 };
+
+	for (uint32_t i = 0; i < EST_SVCS; i++) {
+		uint32_t si = EST_SVC0 + i;
+
+		if (fix_svc_put(&b->f, si, &svc))
+			die("writing services", errno);
+		d.svc_idx = si;
+		for (uint32_t k = 0; k < EST_DESTS; k++)
+			if (fix_dest_put(&b->f, EST_DEST0 + i * EST_DESTS + k, &d))
+				die("writing real servers", errno);
+	}
+}
+
+/* One DR packet of an established flow; with `period_due`, the estimator's
+ * clock is put back a period first, so this packet runs it. */
+static double est_packet(struct bench *b, bool period_due)
+{
+	struct pktgen g = { .path = &path_dr, .tcp_flags = PKT_ACK, .frame = 64 };
+	int fd = prog_fd(b, P_XVS, PKT_XDP), ret;
+	uint8_t pkt[PKT_MAX];
+	size_t len = gen_packet(b, &g, 0, pkt);
+	struct xvs_maint m;
+	uint32_t ns;
+
+	if (fix_maint_get(&b->f, &m))
+		die("reading the clocks", errno);
+	m.est_last_ns = fix_now_ns() - (period_due ? XVS_EST_TICK_NS + XVS_EST_TICK_NS / 4 : 0);
+	if (fix_maint_put(&b->f, &m) || test_run(b, fd, PKT_XDP, pkt, len, 1, &ns, &ret))
+		die("the estimator's packet", EIO);
+	return ns;
+}
+
+static void section_maint(struct bench *b)
+{
+	const uint32_t fills[] = { 1000, 100000, opt.table_max };
+	struct xvs_conn proto = established_conn(b);
+
+	est_services(b);
+	for (int r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "  housekeeping: round %d/%d\n", r + 1, opt.rounds);
+		for (size_t i = 0; i < sizeof(fills) / sizeof(fills[0]); i++) {
+			conns_clear(b);
+			conns_fill(b, fills[i], &proto);
+			record(sweep_once(b), "\"sec\":\"maint\",\"what\":\"sweep\",\"fill\":%u",
+			       fills[i]);
+		}
+		conns_clear(b);
+		open_flow(b, &path_dr, PKT_XDP);
+		record(est_packet(b, true), "\"sec\":\"maint\",\"what\":\"est_packet\","
+		       "\"svcs\":%u,\"dests\":%u", EST_SVCS, EST_SVCS * EST_DESTS);
+		record(est_packet(b, false), "\"sec\":\"maint\",\"what\":\"plain_packet\"");
 	}
 	conns_clear(b);
 	print_results();
@@ -1179,7 +1286,7 @@ static void section_sched(struct bench *b)
 static int usage(void)
 {
 	fprintf(stderr, "usage: pkt_bench [--rounds N] [--repeat N] [--calls N] "
-			"[--table-max N] [--only pkt|table|mem|sched]\n");
+			"[--table-max N] [--only pkt|table|mem|sched|maint]\n");
 	return 2;
 }
 
@@ -1218,6 +1325,8 @@ int main(int argc, char **argv)
 		section_table(&b);
 	if (!opt.only || !strcmp(opt.only, "sched"))
 		section_sched(&b);
+	if (!opt.only || !strcmp(opt.only, "maint"))
+		section_maint(&b);
 	baseline__destroy(b.base);
 	fix_teardown(&b.f);
 	if (!opt.only || !strcmp(opt.only, "mem"))

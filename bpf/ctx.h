@@ -93,6 +93,16 @@ static __always_inline struct pkt pkt_init_tc(struct __sk_buff *skb)
 	return p;
 }
 
+#define LOOPBACK_IFINDEX	1	/* in every network namespace */
+
+/* The skb's mark (tc); XDP frames have none. */
+static __always_inline __u32 pkt_mark(const struct pkt *p)
+{
+	if (p->hook == HOOK_TC)
+		return ((struct __sk_buff *)p->ctx)->mark;
+	return 0;
+}
+
 /* Whole packet length (tc: including the non-linear part). */
 static __always_inline __u32 pkt_len(const struct pkt *p)
 {

@@ -40,7 +40,7 @@ static __always_inline bool lport_reclaim(struct lport_search *s, const struct x
 	hc = bpf_map_lookup_elem(&xvs_conns, &hk);
 	/* No connection yet: another CPU claimed the port and is about to
 	 * record it. Only a dead connection gives its port up. */
-	if (!hc || conn_is_live(hc, s->cfg, s->now))
+	if (!hc || conn_is_live(hc, s->cfg, s->now) || !conn_claim(&hk, s->now))
 		return false;
 	bpf_map_delete_elem(&xvs_conns, &hk);
 	count(XVS_CNT_CONN_EXPIRED);
@@ -80,7 +80,7 @@ static long lport_try(__u32 i, void *ctx)
 
 /* Fills c->laddr/lport and records the reply entry, or returns the drop
  * decision: no local address configured, or none with a free port. */
-static __always_inline int lport_claim(const struct xvs_conn_key *key, __u32 svc_idx,
+static __noinline int lport_claim(const struct xvs_conn_key *key, __u32 svc_idx,
 				       const struct xvs_cfg *cfg, __u64 now, struct xvs_conn *c)
 {
 	struct lport_search s = {

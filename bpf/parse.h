@@ -45,6 +45,7 @@ struct flow {
 	__u8 icmp_type;			/* ICMP only */
 	__u8 icmp_code;
 	__u8 pad;
+	__u32 skb_mark;			/* tc: the skb's mark; XDP: 0 */
 };
 
 static __always_inline int parse_l2(struct pkt *p, struct flow *f)

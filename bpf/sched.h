@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Finding a packet's connection, or scheduling a new one on its service:
- * the control plane precomputes each service's schedule as a run of ring
- * slots; the data plane takes the next slot with an atomic cursor (rr, wrr)
- * or the slot a hash of the packet's address names (sh, dh, mh). */
+/* Choosing the real server of a new connection: the control plane
+ * precomputes each service's schedule as a run of ring slots; the data
+ * plane takes the next slot with an atomic cursor (rr, wrr), the slot a
+ * hash of the packet's address names (sh, dh, mh), or walks the slots'
+ * servers over their live counts (lc, wlc, sed, nq, fo, ovf, twos, lblc,
+ * lblcr). A server marked overloaded by its -x threshold is passed over as
+ * each IPVS scheduler passes it over. */
 #ifndef XVS_BPF_SCHED_H
 #define XVS_BPF_SCHED_H
 
-#include "conn.h"
-#include "lport.h"
+#include "sched_locality.h"
+#include "sched_scan.h"
 #include "stats.h"
 
 /* ---- hash methods (sh, dh, mh) ------------------------------------------
@@ -107,8 +110,10 @@ static __always_inline long hash_slot(const struct hash_pick *h, __u32 bucket)
 	dest = bpf_map_lookup_elem(&xvs_dests, dest_idx);
 	if (!dest)
 		return SLOT_EMPTY;
+	/* is_unavailable() of sh and mh, and dh's own test: not of the
+	 * service (any more), weight 0, or overloaded */
 	if (!(dest->flags & XVS_DEST_F_IN_USE) || dest->svc_idx != h->svc_idx ||
-	    dest->weight == 0)
+	    dest->weight == 0 || dest_overloaded(bpf_map_lookup_elem(&xvs_dest_conns, dest_idx)))
 		return SLOT_UNAVAILABLE;
 	return *dest_idx;
 }
@@ -166,162 +171,109 @@ static __always_inline long sched_pick_hash(const struct xvs_svc *svc, __u32 svc
 	return idx;
 }
 
-/* The real server for the next new connection of service svc_idx, or a
- * negative value when it has none available. */
-static __always_inline long sched_pick(__u32 svc_idx, const struct flow *f,
-				       struct xvs_dest **dest_out)
-{
-	struct xvs_svc *svc = bpf_map_lookup_elem(&xvs_svc_info, &svc_idx);
-	struct xvs_dest *dest;
-	__u32 ring_len, pos, slot, *dest_idx;
+/* ---- ring cursor (rr, wrr) ----------------------------------------------- */
 
-	if (!svc)
-		return -1;
-	if (svc->pick != XVS_PICK_RING_CURSOR)
-		return sched_pick_hash(svc, svc_idx, f, dest_out);
-	ring_len = svc->ring_len;
-	if (ring_len == 0)
-		return -1;
-	pos = __sync_fetch_and_add(&svc->cursor, 1) % ring_len;
-	slot = svc->ring_off + pos;
+struct ring_pick {
+	__u32 svc_idx, ring_off, ring_len, pos;
+	long found;
+	__u32 skipped;
+};
+
+/* The real server in ring slot off + pos, if it can take a connection. */
+static __always_inline long ring_usable(const struct ring_pick *r, __u32 pos)
+{
+	__u32 slot = r->ring_off + pos, *dest_idx;
+	struct xvs_dest *dest;
+
 	if (slot >= XVS_RING_SLOTS)
 		return -1;
 	dest_idx = bpf_map_lookup_elem(&xvs_ring, &slot);
 	if (!dest_idx)
 		return -1;
-	dest = bpf_map_lookup_elem(&xvs_dests, dest_idx);
-	if (!dest || !(dest->flags & XVS_DEST_F_IN_USE) ||
-	    dest->svc_idx != svc_idx || dest->weight == 0)
+	dest = dest_in_svc(*dest_idx, r->svc_idx);
+	if (!dest || dest->weight == 0 ||
+	    dest_overloaded(bpf_map_lookup_elem(&xvs_dest_conns, dest_idx)))
 		return -1;
-	*dest_out = dest;
 	return *dest_idx;
 }
 
-/* ---- table full ------------------------------------------------------------
- * The table is a plain hash so that a NAT/FULLNAT pair is never split by
- * silent eviction; dead entries leave it when a packet meets them, when the
- * control plane sweeps, or here: an insert that finds the table full walks
- * it once and removes every expired connection (both halves), at most once
- * per RECLAIM_GAP_NS across all CPUs, so a table full of live flows costs
- * one walk per interval, not one per packet. */
-#define RECLAIM_GAP_NS	(1000ull * 1000 * 1000)
-
-__u64 conn_reclaim_last_ns;
-
-struct reclaim_ctx {
-	const struct xvs_cfg *cfg;
-	__u64 now;
-	__u32 freed;
-};
-
-static long reclaim_one(void *map, struct xvs_conn_key *k, struct xvs_conn *c,
-			struct reclaim_ctx *r)
+static long ring_next_step(__u32 i, struct ring_pick *r)
 {
-	(void)map;
-	if (!conn_is_live(c, r->cfg, r->now)) {
-		conn_delete(k, c);
-		count(XVS_CNT_CONN_EXPIRED);
-		/* A flag, not a count: a counter here would be a new value per
-		 * iteration to the verifier and its states would never merge. */
-		r->freed = 1;
-	}
-	return 0;
+	long d;
+
+	if (r->ring_len == 0)
+		return 1;
+	d = ring_usable(r, (r->pos + 1 + i) % r->ring_len);
+	if (d < 0)
+		return 0;
+	r->found = d;
+	r->skipped = i + 1;
+	return 1;
 }
 
-/* Non-zero when expired connections were removed. A global function: the
- * verifier checks it once on its own, not on every path that inlines it. */
-__noinline int conn_reclaim(__u64 now)
+/* IPVS's rr and wrr skip overloaded servers and go on from the one they
+ * took: the cursor moves past the slots passed over. */
+static __always_inline long sched_pick_ring(struct xvs_svc *svc, __u32 svc_idx)
 {
-	__u32 zero = 0;
-	struct xvs_cfg *cfg = bpf_map_lookup_elem(&xvs_cfg, &zero);
-	struct reclaim_ctx r = { .cfg = cfg, .now = now };
-	__u64 last = conn_reclaim_last_ns;
-
-	if (!cfg || now - last < RECLAIM_GAP_NS ||
-	    __sync_val_compare_and_swap(&conn_reclaim_last_ns, last, now) != last)
-		return false;
-	bpf_for_each_map_elem(&xvs_conns, reclaim_one, &r, 0);
-	return r.freed;
-}
-
-/* Records a new connection: the forward entry and, for NAT/FULLNAT, the
- * reply entry (FULLNAT's was inserted by the port claim). Returns a drop
- * decision when a two-way connection cannot be recorded: its replies would
- * have nowhere to go. */
-static __always_inline int conn_insert(const struct flow *f, __u64 now, const struct xvs_conn *c)
-{
-	struct xvs_conn_key r;
-
-	if (bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY) &&
-	    (!conn_reclaim(now) || bpf_map_update_elem(&xvs_conns, &f->key, c, BPF_ANY))) {
-		if (c->fwd == XVS_FWD_FNAT) {
-			conn_reply_key(&r, &f->key, c);
-			bpf_map_delete_elem(&xvs_conns_out, &r);
-		}
-		if (conn_two_way(c))
-			return DROP(XVS_CNT_CONN_TABLE_FULL);
-		count(XVS_CNT_CONN_TABLE_FULL);	/* DR/TUN: forward this packet anyway */
-		return UNDECIDED;
-	}
-	if (c->fwd != XVS_FWD_NAT)
-		return UNDECIDED;
-	/* NAT's reply key is fixed by the flow; a stale holder (a client
-	 * reusing its port toward another VIP on the same server) loses it. */
-	conn_reply_key(&r, &f->key, c);
-	if (bpf_map_update_elem(&xvs_conns_out, &r, &f->key, BPF_ANY)) {
-		bpf_map_delete_elem(&xvs_conns, &f->key);
-		return DROP(XVS_CNT_CONN_TABLE_FULL);
-	}
-	return UNDECIDED;
-}
-
-/* Schedules a new connection for a packet without a live one and records
- * it. replacing: a dead or closed entry was removed for it. */
-static __always_inline int sched_new_conn(const struct flow *f, const struct xvs_cfg *cfg,
-					  __u64 now, bool replacing, struct xvs_conn *c)
-{
-	struct xvs_svc_key sk = {
-		.addr = f->key.daddr,
-		.port = f->key.dport,
-		.proto = f->key.proto,
+	struct ring_pick r = {
+		.svc_idx = svc_idx, .ring_off = svc->ring_off, .ring_len = svc->ring_len,
+		.found = -1,
 	};
-	struct xvs_dest *dest = NULL;
-	__u32 *svc_idx = bpf_map_lookup_elem(&xvs_svcs, &sk);
-	long dest_idx;
-	int d;
 
-	if (!svc_idx)
-		return PASS(XVS_CNT_PASS_NO_SVC);
-	/* IPVS schedules TCP only on a SYN; anything else is not ours. */
-	if (f->key.proto == IPPROTO_TCP && !tcp_is_syn(f))
-		return PASS(XVS_CNT_PASS_NO_CONN);
-	dest_idx = sched_pick(*svc_idx, f, &dest);
-	if (dest_idx < 0 || !dest)
-		return DROP(XVS_CNT_DROP_NO_DEST);
+	if (r.ring_len == 0 || r.ring_len > XVS_RING_MAX_PER_SVC)
+		return -1;
+	r.pos = __sync_fetch_and_add(&svc->cursor, 1) % r.ring_len;
+	r.found = ring_usable(&r, r.pos);
+	if (r.found >= 0)
+		return r.found;
+	bpf_loop(r.ring_len - 1, ring_next_step, &r, 0);
+	if (r.found >= 0)
+		__sync_fetch_and_add(&svc->cursor, r.skipped);
+	return r.found;
+}
 
-	__builtin_memset(c, 0, sizeof(*c));
-	c->raddr = dest->addr;
-	c->rport = dest->port;
-	c->fwd = dest->fwd;
-	c->state = f->key.proto == IPPROTO_TCP ? XVS_CS_SYN_RECV : XVS_CS_UDP;
-	c->dest_idx = dest_idx;
-	c->svc_idx = *svc_idx;
-	c->last_seen_ns = now;
-	if (c->fwd == XVS_FWD_TUN)
-		c->laddr = dest->tun_saddr;
-	if (c->fwd == XVS_FWD_FNAT) {
-		d = lport_claim(&f->key, c->svc_idx, cfg, now, c);
-		if (d)
+/* The real server for the next new connection of service svc_idx, or a
+ * negative value when it has none available. A global function: the
+ * verifier checks the schedulers once, not on every path to them. */
+__noinline long sched_pick(__u32 svc_idx, const struct flow *f, __u64 now)
+{
+	struct xvs_svc *svc = bpf_map_lookup_elem(&xvs_svc_info, &svc_idx);
+	struct xvs_dest *dest;
+	__u32 off, len;
+	long d;
+
+	if (!svc || !f)
+		return -1;
+	off = svc->ring_off;
+	len = svc->ring_len;
+	switch (svc->pick) {
+	case XVS_PICK_RING_CURSOR:
+		return sched_pick_ring(svc, svc_idx);
+	case XVS_PICK_HASH32_SRC:
+	case XVS_PICK_HASH32_DST:
+	case XVS_PICK_SIPHASH_SRC:
+		return sched_pick_hash(svc, svc_idx, f, &dest);
+	case XVS_PICK_TWOS:
+		return sched_twos(svc_idx, off, len);
+	case XVS_PICK_LBLC:
+		d = lblc_cached(svc_idx, f->key.daddr, off, len, now);
+		if (d >= 0)
 			return d;
-	}
-	d = conn_insert(f, now, c);
-	if (d)
+		d = sched_scan(svc_idx, off, len, XVS_PICK_WLC);
+		if (d >= 0)
+			lblc_record(svc_idx, f->key.daddr, d, now);
 		return d;
-	count(XVS_CNT_CONN_NEW);
-	if (replacing)
-		count(XVS_CNT_CONN_RESCHED);
-	stats_conn(c->svc_idx, c->dest_idx);
-	return UNDECIDED;
+	case XVS_PICK_LBLCR:
+		d = lblcr_cached(svc_idx, f->key.daddr, off, len, now);
+		if (d >= 0)
+			return d;
+		d = sched_scan(svc_idx, off, len, XVS_PICK_WLC);
+		if (d >= 0)
+			lblcr_record(svc_idx, f->key.daddr, d, now);
+		return d;
+	default:
+		return sched_scan(svc_idx, off, len, svc->pick);
+	}
 }
 
 #endif /* XVS_BPF_SCHED_H */

@@ -3,12 +3,16 @@
  * to the interfaces, detach it. Loading happens once per namespace, when the
  * first service is added; afterwards the attached programs own the maps and
  * every process finds them through discover.c. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -16,8 +20,27 @@
 #include "hooks.h"
 #include "xvs_dp.skel.h"
 
+#define DEST_CONNS_BYTES	(sizeof(struct xvs_dest_conns) * XVS_MAX_DEST)
+
+int xvs_dp_map_counts(struct xvs *x)
+{
+	void *p;
+
+	if (x->dest_conns)
+		return 0;
+	p = mmap(NULL, DEST_CONNS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 x->map_fd[MAP_DEST_CONNS], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	x->dest_conns = p;
+	return 0;
+}
+
 void xvs_dp_close_fds(struct xvs *x)
 {
+	if (x->dest_conns)
+		munmap(x->dest_conns, DEST_CONNS_BYTES);
+	x->dest_conns = NULL;
 	for (int m = 0; m < MAP_COUNT; m++) {
 		if (x->map_fd[m] >= 0)
 			close(x->map_fd[m]);
@@ -210,6 +233,41 @@ int xvs_dp_detach_all(struct xvs *x)
 	return err ? err : o.first_err;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);	/* bpf_ktime_get_ns()'s clock */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The housekeeping clocks start at load: the first sweep a second later,
+ * the estimator's 2 s grid from now. */
+static int maint_clocks_start(struct xvs *x)
+{
+	uint64_t now = monotonic_ns();
+	struct xvs_maint m = { .sweep_last_ns = now, .est_last_ns = now, .locality_last_ns = now };
+	uint32_t zero = 0;
+
+	return xvs_map_update(x, MAP_MAINT, &zero, &m);
+}
+
+int xvs_dp_maint(struct xvs *x, const struct xvs_maint_req *rq)
+{
+	struct { struct ethhdr eth; struct xvs_maint_req rq; uint8_t pad[32]; } frame;
+	int fd = x->prog_xdp_fd >= 0 ? x->prog_xdp_fd : x->prog_tc_fd;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &frame, .data_size_in = sizeof(frame));
+
+	if (!xvs_is_loaded(x))
+		return 0;
+	if (fd < 0)
+		return -ENOENT;
+	memset(&frame, 0, sizeof(frame));
+	frame.eth.h_proto = htons(XVS_ETH_P_MAINT);
+	frame.rq = *rq;
+	return bpf_prog_test_run_opts(fd, &opts) ? -errno : 0;
+}
+
 /* Loads a fresh data plane: the skeleton's maps and programs become the
  * handle's (dup'ed fds), the configuration is written, and the programs are
  * attached. On failure nothing stays attached. */
@@ -243,7 +301,11 @@ int xvs_dp_load(struct xvs *x)
 	xvs_cfg_defaults(&x->cfg, conn_max);
 	if (x->opts.ifaces)
 		x->cfg.flags |= XVS_CFG_F_IFACES_PINNED;
-	err = xvs_cfg_write(x);
+	err = xvs_dp_map_counts(x);
+	if (!err)
+		err = maint_clocks_start(x);
+	if (!err)
+		err = xvs_cfg_write(x);
 	if (!err) {
 		err = xvs_dp_attach_all(x);
 		err = err == 0 ? -ENODEV : err < 0 ? err : 0;	/* nowhere to attach */

@@ -19,12 +19,12 @@ static int dest_conf_check(const struct xvs_dest_conf *d)
 {
 	if (d->fwd >= XVS_FWD_MAX)
 		return -EINVAL;
-	if (!xvs_fwd_supported(d->fwd) || d->u_threshold || d->l_threshold)
+	if (!xvs_fwd_supported(d->fwd))
 		return -EOPNOTSUPP;	/* not in the data plane yet: refuse, never ignore */
-	if (d->weight > INT32_MAX)
+	if (d->weight > INT32_MAX || d->u_threshold > INT32_MAX || d->l_threshold > INT32_MAX)
 		return -EINVAL;
-	if (d->l_threshold > d->u_threshold && d->u_threshold)
-		return -EINVAL;
+	if (d->l_threshold > d->u_threshold)
+		return -ERANGE;		/* IPVS: "lower threshold is higher than upper" */
 	return 0;
 }
 
@@ -32,6 +32,8 @@ static int dest_conf_check(const struct xvs_dest_conf *d)
  * service's port. */
 static uint16_t dest_port_be(const struct xvs_svc_slot *s, const struct xvs_dest_conf *d)
 {
+	if (s->v.key.kind == XVS_SVC_KEY_FWMARK)
+		return htons(d->port);	/* 0: the packet's port, whatever the method */
 	return d->fwd == XVS_FWD_DR || d->fwd == XVS_FWD_TUN ? s->v.key.port : htons(d->port);
 }
 
@@ -73,6 +75,7 @@ static void dest_fill(struct xvs_dest *v, const struct xvs_dest_conf *d)
 
 int xvs_dest_add(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs_dest_conf *d)
 {
+	struct xvs_dest_slot *trash;
 	struct xvs_svc_slot *s;
 	struct xvs_svc_key k;
 	struct xvs_dest v = { 0 };
@@ -89,9 +92,19 @@ int xvs_dest_add(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs
 		return -ESRCH;
 	if (xvs_model_dest_find(x, s->idx, d->addr, dest_port_be(s, d)))
 		return -EEXIST;
-	err = xvs_model_free_dest_idx(x, &idx);
-	if (err)
-		return err;
+	/* IPVS's trash: the same server removed while still counted on comes
+	 * back with its counts and statistics */
+	trash = xvs_model_trash_find(x, s->idx, d->addr, dest_port_be(s, d));
+	if (trash) {
+		idx = trash->idx;
+		xvs_model_trash_drop(x, idx);
+	} else {
+		err = xvs_model_free_dest_idx(x, &idx);
+		if (!err)
+			err = xvs_stats_zero(x, MAP_DEST_STATS, idx);
+		if (err)
+			return err;
+	}
 	v.addr = d->addr;
 	v.port = dest_port_be(s, d);
 	v.flags = XVS_DEST_F_IN_USE;
@@ -99,7 +112,8 @@ int xvs_dest_add(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs
 	v.seq = xvs_model_next_seq(x);
 	dest_fill(&v, d);
 	dest_prepare_hop(x, &v);
-	err = xvs_stats_zero(x, MAP_DEST_STATS, idx);
+	xvs_counts_thresholds_changed(x, idx, UINT32_MAX, v.u_threshold);
+	err = xvs_est_restart(x, MAP_DEST_EST, MAP_DEST_STATS, idx);
 	if (!err)
 		err = xvs_map_update(x, MAP_DESTS, &idx, &v);
 	if (!err)
@@ -142,14 +156,29 @@ int xvs_dest_edit(struct xvs *x, const struct xvs_svc_conf *svc, const struct xv
 	err = xvs_map_update(x, MAP_DESTS, &ds->idx, &v);
 	if (err)
 		return err;
+	xvs_counts_thresholds_changed(x, ds->idx, ds->v.u_threshold, v.u_threshold);
 	ds->v = v;
 	return xvs_schedule_publish(x, s);
 }
 
+int xvs_dest_retire(struct xvs *x, uint32_t idx, const struct xvs_dest *v)
+{
+	struct xvs_dest none = { 0 }, t = *v;
+	int err;
+
+	if (!xvs_counts_busy(x, idx))
+		return xvs_map_update(x, MAP_DESTS, &idx, &none);
+	t.flags = XVS_DEST_F_TRASH;
+	err = xvs_map_update(x, MAP_DESTS, &idx, &t);
+	if (!err)
+		err = xvs_model_trash_put(x, idx, &t);
+	return err;
+}
+
 int xvs_dest_del(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs_dest_conf *d)
 {
-	struct xvs_dest none = { 0 };
 	struct xvs_svc_slot *s;
+	struct xvs_dest v;
 	struct xvs_dest_slot *ds;
 	uint32_t idx;
 	int err;
@@ -158,9 +187,10 @@ int xvs_dest_del(struct xvs *x, const struct xvs_svc_conf *svc, const struct xvs
 	if (!ds)
 		return s ? -ENOENT : -ESRCH;
 	idx = ds->idx;
+	v = ds->v;
 	xvs_model_dest_drop(x, idx);	/* out of the schedule first ... */
 	err = xvs_schedule_publish(x, s);
 	if (!err)			/* ... then out of the table */
-		err = xvs_map_update(x, MAP_DESTS, &idx, &none);
+		err = xvs_dest_retire(x, idx, &v);
 	return err;
 }

@@ -172,5 +172,8 @@ int xvs_dp_discover(struct xvs *x)
 
 	if (err)
 		return err;
-	return x->map_fd[0] < 0 ? -ENOENT : check_version(x);
+	if (x->map_fd[0] < 0)
+		return -ENOENT;
+	err = check_version(x);
+	return err ? err : xvs_dp_map_counts(x);
 }

@@ -28,6 +28,13 @@ enum xvs_map_id {
 	MAP_VIPS,
 	MAP_CONNS_OUT,
 	MAP_LADDRS,
+	MAP_DEST_CONNS,
+	MAP_MAINT,
+	MAP_SVC_EST,
+	MAP_DEST_EST,
+	MAP_LOCALITY,
+	MAP_MARK_LPM,
+	MAP_SCRATCH,
 	MAP_COUNT,
 };
 
@@ -52,6 +59,9 @@ struct xvs {
 	char ifaces_buf[256];		/* copy of opts.ifaces */
 	int map_fd[MAP_COUNT];		/* -1 until loaded or found */
 	int prog_xdp_fd, prog_tc_fd;	/* -1 until loaded or found */
+	/* xvs_dest_conns mapped into memory: live counts read, and the
+	 * overload flag cleared, with atomics of our own (NULL until loaded) */
+	struct xvs_dest_conns *dest_conns;
 	struct xvs_cfg cfg;
 
 	/* model of the tables (model.c) */
@@ -60,6 +70,11 @@ struct xvs {
 	struct xvs_dest_slot *dests;
 	size_t n_dests, cap_dests;
 	struct xvs_model_index *index;	/* position by index, per-service chains */
+	/* real servers removed while connections still count on them
+	 * (XVS_DEST_F_TRASH): their slots are not reused until the counts
+	 * are 0, and re-adding one takes it back */
+	struct xvs_dest_slot *trash;
+	size_t n_trash, cap_trash;
 	uint32_t ring_top;		/* end of the highest ring segment handed out */
 
 	char warning[256];
@@ -74,6 +89,14 @@ int xvs_dp_attach_all(struct xvs *x);		/* attach where missing */
 int xvs_dp_detach_all(struct xvs *x);
 int xvs_dp_ensure(struct xvs *x);		/* discover or load */
 void xvs_dp_close_fds(struct xvs *x);
+/* Maps xvs_dest_conns once the map fds are there. */
+int xvs_dp_map_counts(struct xvs *x);
+/* Hands the data plane's housekeeping a request (a test run of our
+ * program on an XVS_ETH_P_MAINT frame). */
+int xvs_dp_maint(struct xvs *x, const struct xvs_maint_req *rq);
+/* Makes the live counts exact before they are read: unless the data plane
+ * swept recently, expired entries are found here and removed by it. */
+int xvs_counts_refresh(struct xvs *x);
 
 /* ---- interfaces (iface.c) ---- */
 struct xvs_iface {
@@ -104,8 +127,17 @@ void xvs_model_dest_drop(struct xvs *x, uint32_t idx);
 int xvs_model_free_svc_idx(struct xvs *x, uint32_t *idx);
 int xvs_model_free_dest_idx(struct xvs *x, uint32_t *idx);
 uint32_t xvs_model_next_seq(struct xvs *x);
+/* The trashed real server (svc_idx, addr, port) still counted on, or NULL. */
+struct xvs_dest_slot *xvs_model_trash_find(struct xvs *x, uint32_t svc_idx, uint32_t addr,
+					   uint16_t port_be);
+int xvs_model_trash_put(struct xvs *x, uint32_t idx, const struct xvs_dest *v);
+void xvs_model_trash_drop(struct xvs *x, uint32_t idx);
 
 void xvs_svc_key_from_conf(struct xvs_svc_key *k, const struct xvs_svc_conf *c);
+
+/* A real server leaves its service (dest.c): its slot is cleared, or goes
+ * to the trash while connections still count on it. */
+int xvs_dest_retire(struct xvs *x, uint32_t idx, const struct xvs_dest *v);
 
 /* ---- schedules (schedule.c) ---- */
 /* Rebuilds the service's ring from its current real servers and publishes
@@ -145,6 +177,31 @@ int xvs_addr_del(struct xvs *x, int ifindex, uint32_t addr);
 /* ---- FULLNAT local addresses (laddr.c) ---- */
 /* A service is going away: its local addresses are released. */
 int xvs_laddr_svc_release(struct xvs *x, uint32_t svc_idx);
+
+/* ---- live counts (counts.c) ---- */
+/* A real server's counts; zeros when the data plane is not loaded. */
+struct xvs_dest_conns xvs_counts_get(const struct xvs *x, uint32_t dest_idx);
+/* True while connections or templates still count on the slot. */
+bool xvs_counts_busy(const struct xvs *x, uint32_t dest_idx);
+/* IPVS's __ip_vs_update_dest(): a threshold removed or raised ends an
+ * overload at once. */
+void xvs_counts_thresholds_changed(struct xvs *x, uint32_t dest_idx, uint32_t old_u,
+				   uint32_t new_u);
+
+/* ---- rate estimators (est.c) ---- */
+/* A new, revived or zeroed service / real server starts with no rate
+ * history, counting from its counters as they are now (IPVS's
+ * ip_vs_start_estimator() / ip_vs_zero_estimator()). */
+int xvs_est_restart(struct xvs *x, enum xvs_map_id est_map, enum xvs_map_id stats_map,
+		    uint32_t idx);
+/* Per-second rates now, from the data plane's estimator plus the periods
+ * it has not run yet (its clock moves with packets only). */
+int xvs_est_rate(struct xvs *x, enum xvs_map_id est_map, enum xvs_map_id stats_map,
+		 uint32_t idx, struct xvs_stats *rate);
+
+/* ---- lblc/lblcr state (service.c) ---- */
+/* Drops every xvs_locality entry of a service. */
+int xvs_locality_flush(struct xvs *x, uint32_t svc_idx);
 
 /* ---- maps helpers (maps.c) ---- */
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v);

@@ -184,7 +184,8 @@ static int laddr_count_conn(const struct xvs_conn_key *k, const struct xvs_conn 
 
 	(void)k;
 	(void)expire_s;
-	if (c->fwd != XVS_FWD_FNAT || c->svc_idx != lc->svc_idx)
+	if (c->fwd != XVS_FWD_FNAT || c->svc_idx != lc->svc_idx ||
+	    (c->flags & XVS_CONN_F_TEMPLATE))
 		return 0;
 	for (size_t i = 0; i < lc->n; i++)
 		if (lc->items[i].conf.addr == c->laddr)

@@ -1,48 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Listing services and real servers with their counts and statistics, in
- * ipvsadm's order: services by (protocol, address, port), real servers by
- * (address, port). */
+/* Listing services and real servers with their counts, statistics and
+ * rates, in ipvsadm's order: services by (protocol, address, port) with
+ * firewall-mark services after the others by mark, real servers by
+ * (address, port). The counts are the data plane's own (the ones its
+ * schedulers use), with expired connections taken out first. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "conn.h"
-
-struct conn_counts {
-	uint32_t *active, *inactive;	/* indexed by dest index */
-	const struct xvs_dest **dest;	/* the real server at each index, or NULL */
-};
-
-static int count_conn(const struct xvs_conn_key *k, const struct xvs_conn *c,
-		      uint32_t expire_s, void *data)
-{
-	struct conn_counts *cc = data;
-
-	(void)k;
-	(void)expire_s;
-	const struct xvs_dest *d;
-
-	if (c->dest_idx >= XVS_MAX_DEST)
-		return 0;
-	/* A connection of a removed real server whose index was reused by
-	 * another one still runs to its old server: it is not the new one's. */
-	d = cc->dest[c->dest_idx];
-	if (!d || d->addr != c->raddr || d->port != c->rport || d->fwd != c->fwd)
-		return 0;
-	if (c->state == XVS_CS_ESTABLISHED)
-		cc->active[c->dest_idx]++;
-	else
-		cc->inactive[c->dest_idx]++;
-	return 0;
-}
 
 static int svc_cmp(const void *a, const void *b)
 {
 	const struct xvs_svc_conf *x = &((const struct xvs_svc_info *)a)->conf;
 	const struct xvs_svc_conf *y = &((const struct xvs_svc_info *)b)->conf;
 
+	if (x->fwmark != y->fwmark)	/* ipvsadm: fwmark first, 0 (by address) lowest */
+		return x->fwmark < y->fwmark ? -1 : 1;
 	if (x->proto != y->proto)
 		return x->proto < y->proto ? -1 : 1;
 	if (x->addr != y->addr)
@@ -72,11 +47,16 @@ static void svc_conf_from(struct xvs_svc_conf *c, const struct xvs_svc *v)
 	c->persistent = v->flags & XVS_SVC_F_PERSISTENT;
 	c->ops = v->flags & XVS_SVC_F_OPS;
 	c->persist_timeout_s = v->persist_timeout_s;
-	c->netmask = v->netmask;
+	c->netmask = v->netmask == 0xffffffffu ? 0 : v->netmask;
+	if (v->key.kind == XVS_SVC_KEY_FWMARK) {
+		c->fwmark = v->fwmark;
+		c->addr = 0;
+		c->port = 0;
+		c->proto = IPPROTO_TCP;	/* as ipvsadm fills it for -f */
+	}
 }
 
-static int fill_dests(struct xvs *x, struct xvs_svc_info *info, uint32_t svc_idx,
-		      const struct conn_counts *cc)
+static int fill_dests(struct xvs *x, struct xvs_svc_info *info, uint32_t svc_idx)
 {
 	struct xvs_dest_slot **dests;
 	size_t n;
@@ -98,9 +78,17 @@ static int fill_dests(struct xvs *x, struct xvs_svc_info *info, uint32_t svc_idx
 			.weight = v->weight, .u_threshold = v->u_threshold,
 			.l_threshold = v->l_threshold,
 		};
-		d->active_conns = cc->active[dests[i]->idx];
-		d->inact_conns = cc->inactive[dests[i]->idx];
+		struct xvs_dest_conns n = xvs_counts_get(x, dests[i]->idx);
+
+		/* a transient negative (a count moved on another CPU while we
+		 * read) shows as 0 */
+		d->active_conns = n.active > 0 ? (uint32_t)n.active : 0;
+		d->inact_conns = n.inactive > 0 ? (uint32_t)n.inactive : 0;
+		d->persist_conns = n.persist > 0 ? (uint32_t)n.persist : 0;
+		d->overloaded = n.flags & XVS_DEST_CONNS_F_OVERLOAD;
 		err = xvs_stats_read(x, MAP_DEST_STATS, dests[i]->idx, &d->stats);
+		if (!err)
+			err = xvs_est_rate(x, MAP_DEST_EST, MAP_DEST_STATS, dests[i]->idx, &d->rate);
 	}
 	info->n_dests = n;
 	free(dests);
@@ -110,31 +98,25 @@ static int fill_dests(struct xvs *x, struct xvs_svc_info *info, uint32_t svc_idx
 
 int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n)
 {
-	struct conn_counts cc = { 0 };
 	struct xvs_svc_info *list;
 	int err = 0;
 
 	*out = NULL;
 	*n = 0;
 	list = calloc(x->n_svcs + 1, sizeof(*list));
-	cc.active = calloc(XVS_MAX_DEST, sizeof(uint32_t));
-	cc.inactive = calloc(XVS_MAX_DEST, sizeof(uint32_t));
-	cc.dest = calloc(XVS_MAX_DEST, sizeof(*cc.dest));
-	if (!list || !cc.active || !cc.inactive || !cc.dest)
-		err = -ENOMEM;
-	for (size_t i = 0; !err && i < x->n_dests; i++)
-		cc.dest[x->dests[i].idx] = &x->dests[i].v;
-	if (!err && xvs_is_loaded(x))
-		err = xvs_conn_walk(x, count_conn, &cc);
+	if (!list)
+		return -ENOMEM;
+	if (xvs_is_loaded(x))
+		err = xvs_counts_refresh(x);	/* expired connections out of the counts */
 	for (size_t i = 0; i < x->n_svcs && !err; i++) {
 		svc_conf_from(&list[i].conf, &x->svcs[i].v);
 		err = xvs_stats_read(x, MAP_SVC_STATS, x->svcs[i].idx, &list[i].stats);
 		if (!err)
-			err = fill_dests(x, &list[i], x->svcs[i].idx, &cc);
+			err = xvs_est_rate(x, MAP_SVC_EST, MAP_SVC_STATS, x->svcs[i].idx,
+					   &list[i].rate);
+		if (!err)
+			err = fill_dests(x, &list[i], x->svcs[i].idx);
 	}
-	free(cc.active);
-	free(cc.inactive);
-	free(cc.dest);
 	if (err) {
 		xvs_svc_list_free(list, x->n_svcs);
 		return err;

@@ -23,6 +23,13 @@ const char *const xvs_map_names[MAP_COUNT] = {
 	[MAP_VIPS] = XVS_MAP_VIPS,
 	[MAP_CONNS_OUT] = XVS_MAP_CONNS_OUT,
 	[MAP_LADDRS] = XVS_MAP_LADDRS,
+	[MAP_DEST_CONNS] = XVS_MAP_DEST_CONNS,
+	[MAP_MAINT] = XVS_MAP_MAINT,
+	[MAP_SVC_EST] = XVS_MAP_SVC_EST,
+	[MAP_DEST_EST] = XVS_MAP_DEST_EST,
+	[MAP_LOCALITY] = XVS_MAP_LOCALITY,
+	[MAP_MARK_LPM] = XVS_MAP_MARK_LPM,
+	[MAP_SCRATCH] = XVS_MAP_SCRATCH,
 };
 
 int xvs_map_update(struct xvs *x, enum xvs_map_id m, const void *k, const void *v)

@@ -30,6 +30,11 @@ struct xvs_model_index {
 void xvs_svc_key_from_conf(struct xvs_svc_key *k, const struct xvs_svc_conf *c)
 {
 	memset(k, 0, sizeof(*k));
+	if (c->fwmark) {
+		k->addr = htonl(c->fwmark);
+		k->kind = XVS_SVC_KEY_FWMARK;
+		return;
+	}
 	k->addr = c->addr;
 	k->port = htons(c->port);
 	k->proto = c->proto;
@@ -149,9 +154,12 @@ void xvs_model_free(struct xvs *x)
 	free(x->svcs);
 	free(x->dests);
 	free(x->index);
+	free(x->trash);
 	x->svcs = NULL;
 	x->dests = NULL;
 	x->index = NULL;
+	x->trash = NULL;
+	x->n_trash = x->cap_trash = 0;
 	x->n_svcs = x->cap_svcs = x->n_dests = x->cap_dests = 0;
 	x->ring_top = 0;
 }
@@ -178,11 +186,57 @@ static int load_svcs(struct xvs *x)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int load_dest(const void *key, const void *val, void *x)
+static int load_dest(const void *key, const void *val, void *data)
 {
 	const struct xvs_dest *d = val;
+	uint32_t idx = *(const uint32_t *)key;
+	struct xvs *x = data;
 
-	return d->flags & XVS_DEST_F_IN_USE ? xvs_model_dest_put(x, *(const uint32_t *)key, d) : 0;
+	if (d->flags & XVS_DEST_F_IN_USE)
+		return xvs_model_dest_put(x, idx, d);
+	if ((d->flags & XVS_DEST_F_TRASH) && xvs_counts_busy(x, idx))
+		return xvs_model_trash_put(x, idx, d);
+	return 0;
+}
+
+struct xvs_dest_slot *xvs_model_trash_find(struct xvs *x, uint32_t svc_idx, uint32_t addr,
+					   uint16_t port_be)
+{
+	for (size_t i = 0; i < x->n_trash; i++) {
+		struct xvs_dest_slot *t = &x->trash[i];
+
+		if (t->v.svc_idx == svc_idx && t->v.addr == addr && t->v.port == port_be &&
+		    xvs_counts_busy(x, t->idx))
+			return t;
+	}
+	return NULL;
+}
+
+int xvs_model_trash_put(struct xvs *x, uint32_t idx, const struct xvs_dest *v)
+{
+	if (grow((void **)&x->trash, &x->cap_trash, x->n_trash + 1, sizeof(*x->trash)))
+		return -ENOMEM;
+	x->trash[x->n_trash++] = (struct xvs_dest_slot){ .idx = idx, .v = *v };
+	return 0;
+}
+
+void xvs_model_trash_drop(struct xvs *x, uint32_t idx)
+{
+	for (size_t i = 0; i < x->n_trash; i++)
+		if (x->trash[i].idx == idx) {
+			x->trash[i] = x->trash[--x->n_trash];
+			return;
+		}
+}
+
+/* A service slot stays taken while real servers of it in the trash are
+ * counted on: their connections' statistics still go to it. */
+static bool svc_idx_held(struct xvs *x, uint32_t idx)
+{
+	for (size_t i = 0; i < x->n_trash; i++)
+		if (x->trash[i].v.svc_idx == idx && xvs_counts_busy(x, x->trash[i].idx))
+			return true;
+	return false;
 }
 
 int xvs_model_load(struct xvs *x)
@@ -269,11 +323,13 @@ int xvs_model_svc_dests(struct xvs *x, uint32_t svc_idx, struct xvs_dest_slot **
 	return 0;
 }
 
-/* First index at or after *hint whose position is NONE, wrapping once. */
-static int free_idx(const uint32_t *pos, uint32_t max, uint32_t *hint, uint32_t *idx)
+/* First index at or after *hint whose position is NONE and that held()
+ * does not keep, wrapping once. */
+static int free_idx(struct xvs *x, const uint32_t *pos, uint32_t max, uint32_t *hint,
+		    bool (*held)(struct xvs *, uint32_t), uint32_t *idx)
 {
 	for (uint32_t n = 0, i = *hint % max; n < max; n++, i = (i + 1) % max)
-		if (pos[i] == NONE) {
+		if (pos[i] == NONE && !held(x, i)) {
 			*idx = i;
 			*hint = (i + 1) % max;
 			return 0;
@@ -283,12 +339,20 @@ static int free_idx(const uint32_t *pos, uint32_t max, uint32_t *hint, uint32_t 
 
 int xvs_model_free_svc_idx(struct xvs *x, uint32_t *idx)
 {
-	return free_idx(x->index->svc_pos, XVS_MAX_SVC, &x->index->svc_hint, idx);
+	return free_idx(x, x->index->svc_pos, XVS_MAX_SVC, &x->index->svc_hint, svc_idx_held,
+			idx);
+}
+
+/* A real-server slot is reused only once nothing counts on it. */
+static bool dest_idx_held(struct xvs *x, uint32_t idx)
+{
+	return xvs_counts_busy(x, idx);
 }
 
 int xvs_model_free_dest_idx(struct xvs *x, uint32_t *idx)
 {
-	return free_idx(x->index->dest_pos, XVS_MAX_DEST, &x->index->dest_hint, idx);
+	return free_idx(x, x->index->dest_pos, XVS_MAX_DEST, &x->index->dest_hint, dest_idx_held,
+			idx);
 }
 
 uint32_t xvs_model_next_seq(struct xvs *x)

@@ -11,6 +11,15 @@ static const struct xvs_sched_ops *const schedulers[] = {
 	&xvs_sched_sh,
 	&xvs_sched_dh,
 	&xvs_sched_mh,
+	&xvs_sched_lc,
+	&xvs_sched_wlc,
+	&xvs_sched_sed,
+	&xvs_sched_nq,
+	&xvs_sched_fo,
+	&xvs_sched_ovf,
+	&xvs_sched_twos,
+	&xvs_sched_lblc,
+	&xvs_sched_lblcr,
 };
 
 const struct xvs_sched_ops *xvs_sched_find(const char *name)
@@ -26,11 +35,10 @@ bool xvs_sched_exists(const char *name)
 	return xvs_sched_find(name) != NULL;
 }
 
-/* ipvsadm's default is wlc, which the next scheduler issue brings; until
- * then the default is the closest one we have. */
+/* ipvsadm's default. */
 const char *xvs_sched_default(void)
 {
-	return xvs_sched_find("wlc") ? "wlc" : "wrr";
+	return "wlc";
 }
 
 uint64_t xvs_sched_gcd(uint64_t a, uint64_t b)

@@ -20,7 +20,7 @@
 struct xvs_sched_dest {
 	uint32_t id;		/* what the schedule refers to (xvs_dests index) */
 	uint32_t weight;
-	bool overloaded;	/* over its -x threshold: no new connections */
+	bool overloaded;	/* unused: overload is the data plane's live flag */
 	uint32_t addr;		/* network byte order: mh hashes the server's */
 	uint16_t port;		/* address and port into its table positions */
 };
@@ -45,5 +45,18 @@ extern const struct xvs_sched_ops xvs_sched_wrr;
 extern const struct xvs_sched_ops xvs_sched_sh;
 extern const struct xvs_sched_ops xvs_sched_dh;
 extern const struct xvs_sched_ops xvs_sched_mh;
+extern const struct xvs_sched_ops xvs_sched_lc;
+extern const struct xvs_sched_ops xvs_sched_wlc;
+extern const struct xvs_sched_ops xvs_sched_sed;
+extern const struct xvs_sched_ops xvs_sched_nq;
+extern const struct xvs_sched_ops xvs_sched_fo;
+extern const struct xvs_sched_ops xvs_sched_ovf;
+extern const struct xvs_sched_ops xvs_sched_twos;
+extern const struct xvs_sched_ops xvs_sched_lblc;
+extern const struct xvs_sched_ops xvs_sched_lblcr;
+
+/* The schedule of the connection-count schedulers (lib/sched_scan.c):
+ * the servers of weight > 0 in list order. */
+int xvs_sched_build_servers(const struct xvs_sched_dest *d, size_t n, uint32_t *ring, size_t cap);
 
 #endif /* XVS_LIB_SCHED_H */

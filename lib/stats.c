@@ -40,6 +40,9 @@ static const char *const counter_names[XVS_CNT_MAX] = {
 	[XVS_CNT_DROP_NO_LADDR] = "drop_no_local_address",
 	[XVS_CNT_CONN_TABLE_FULL] = "conn_table_full",
 	[XVS_CNT_CONN_EXPIRED] = "conn_expired",
+	[XVS_CNT_PERSIST_NEW] = "persist_template_new",
+	[XVS_CNT_PERSIST_HIT] = "persist_template_hit",
+	[XVS_CNT_MAINT_SWEEPS] = "conn_sweeps",
 };
 
 const char *xvs_counter_name(enum xvs_counter c)
@@ -74,6 +77,7 @@ int xvs_counters_read(struct xvs *x, uint64_t out[XVS_CNT_MAX])
 	return 0;
 }
 
+/* IPVS's ip_vs_zero_stats(): the counters and the rates start again. */
 static int zero_svc(struct xvs *x, const struct xvs_svc_slot *s)
 {
 	struct xvs_dest_slot **dests;
@@ -81,11 +85,16 @@ static int zero_svc(struct xvs *x, const struct xvs_svc_slot *s)
 	int err = xvs_stats_zero(x, MAP_SVC_STATS, s->idx);
 
 	if (!err)
+		err = xvs_est_restart(x, MAP_SVC_EST, MAP_SVC_STATS, s->idx);
+	if (!err)
 		err = xvs_model_svc_dests(x, s->idx, &dests, &n);
 	if (err)
 		return err;
-	for (size_t d = 0; d < n && !err; d++)
+	for (size_t d = 0; d < n && !err; d++) {
 		err = xvs_stats_zero(x, MAP_DEST_STATS, dests[d]->idx);
+		if (!err)
+			err = xvs_est_restart(x, MAP_DEST_EST, MAP_DEST_STATS, dests[d]->idx);
+	}
 	free(dests);
 	return err;
 }

@@ -20,6 +20,8 @@ struct pstate {
 	struct xvsadm_cmdline *cl;
 	struct xvsadm_err *err;
 	const char *sched_flags_arg;
+	const char *service_arg;	/* -t/-u as given: a mark rule's match */
+	bool service_bad;		/* ... and not a service address */
 	const char *positional[MAX_POSITIONAL];
 	int n_positional;
 	const char *extra_positional;	/* the first one that did not fit */
@@ -96,12 +98,19 @@ static int h_service(struct pstate *ps, const struct opt_spec *spec, const char 
 	int r;
 
 	svc->proto = spec->data;
+	ps->service_arg = arg;
 	if (spec->data != IPPROTO_TCP && spec->data != IPPROTO_UDP)
 		unsupported(ps, "xvsadm: SCTP services (--sctp-service) are not supported yet");
 	r = xvsadm_parse_addrport(arg, svc->proto, &svc->addr, &svc->port, &port_given);
 	if (r == -2) {
 		ps->cl->ipv6 = true;
 		unsupported(ps, "xvsadm: IPv6 services are not supported yet");
+		return 0;
+	}
+	/* a mark rule's match ("10.0.0.0/8:80-90") is judged once the command
+	 * is known; for every other command it is a bad address */
+	if (r && (strchr(arg, '/') || strchr(arg, '-'))) {
+		ps->service_bad = true;
 		return 0;
 	}
 	if (r)
@@ -122,7 +131,20 @@ static int h_fwmark(struct pstate *ps, const struct opt_spec *spec, const char *
 				   "invalid fwmark value `%s' specified", arg);
 	ps->cl->svc.fwmark = (uint32_t)mark;
 	ps->cl->svc.proto = IPPROTO_TCP;	/* as ipvsadm: sane, unused */
-	unsupported(ps, "xvsadm: firewall-mark services (-f) are not supported yet");
+	return 0;
+}
+
+/* --add-mark / --del-mark MARK: the command, and the mark it sets. */
+static int h_mark_cmd(struct pstate *ps, const struct opt_spec *spec, const char *arg)
+{
+	long mark;
+
+	if (set_command(ps, spec->data))
+		return ps->err->code;
+	if (xvsadm_parse_number(arg, 1, UINT_MAX, &mark))
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "invalid fwmark value `%s' specified", arg);
+	ps->cl->mark.mark = (uint32_t)mark;
 	return 0;
 }
 
@@ -404,6 +426,8 @@ static const struct opt_spec opt_table[] = {
 	CMD("del-laddr", 'Q', XVSADM_CMD_DELLADDR),
 	CMD("get-laddr", 'G', XVSADM_CMD_GETLADDR),
 	WITH("lport-range", 0, ARG_REQUIRED, -1, h_lport_range, XVSADM_CMD_LPORT_RANGE),
+	WITH("add-mark", 0, ARG_REQUIRED, -1, h_mark_cmd, XVSADM_CMD_ADDMARK),
+	WITH("del-mark", 0, ARG_REQUIRED, -1, h_mark_cmd, XVSADM_CMD_DELMARK),
 	WITH("start-daemon", 0, ARG_REQUIRED, -1, h_daemon_cmd, XVSADM_CMD_STARTDAEMON),
 	WITH("stop-daemon", 0, ARG_REQUIRED, -1, h_daemon_cmd, XVSADM_CMD_STOPDAEMON),
 	WITH("tcp-service", 't', ARG_REQUIRED, XVSADM_OPT_SERVICE, h_service, IPPROTO_TCP),
@@ -452,6 +476,7 @@ static const struct opt_spec opt_table[] = {
 	WITH("hook", 0, ARG_REQUIRED, XVSADM_OPT_HOOK, h_hook, 0),
 	WITH("ifaces", 0, ARG_REQUIRED, XVSADM_OPT_IFACES, h_ifaces, 0),
 	FLAG("counters", 0, COUNTERS, 0),
+	FLAG("marks", 0, MARKS, 0),
 	WITH("laddr", 'z', ARG_REQUIRED, XVSADM_OPT_LADDR, h_laddr, 0),
 	WITH("ifname", 'F', ARG_REQUIRED, XVSADM_OPT_IFNAME, h_ifname, 0),
 };
@@ -676,13 +701,15 @@ static int check_list_cmd(struct pstate *ps)
 	uint64_t tables = XVSADM_OPT_BIT(XVSADM_OPT_CONNECTION) |
 			  XVSADM_OPT_BIT(XVSADM_OPT_TIMEOUT) |
 			  XVSADM_OPT_BIT(XVSADM_OPT_DAEMON) |
-			  XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS);
+			  XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS) |
+			  XVSADM_OPT_BIT(XVSADM_OPT_MARKS);
 	uint64_t columns = XVSADM_OPT_BIT(XVSADM_OPT_STATS) |
 			   XVSADM_OPT_BIT(XVSADM_OPT_RATE) |
 			   XVSADM_OPT_BIT(XVSADM_OPT_THRESHOLDS);
 	uint64_t scalars = XVSADM_OPT_BIT(XVSADM_OPT_TIMEOUT) |
 			   XVSADM_OPT_BIT(XVSADM_OPT_DAEMON) |
-			   XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS);
+			   XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS) |
+			   XVSADM_OPT_BIT(XVSADM_OPT_MARKS);
 
 	if (((o & tables) && (o & columns)) ||
 	    ((o & scalars) && (o & XVSADM_OPT_BIT(XVSADM_OPT_PERSISTENTCONN))))
@@ -709,6 +736,27 @@ static int check_supported(struct pstate *ps)
 	return 0;
 }
 
+/* --add-mark / --del-mark: -t or -u gives the protocol and the match. */
+static int check_mark_cmd(struct pstate *ps)
+{
+	struct xvsadm_cmdline *cl = ps->cl;
+	int r = xvsadm_parse_mark_match(ps->service_arg, cl->svc.proto, &cl->mark);
+
+	if (cl->svc.fwmark)
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: a mark rule matches -t or -u traffic, not -f");
+	if (r == -2)
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: IPv6 mark rules are not supported yet");
+	if (r)
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: illegal mark match `%s' (ADDR[/LEN][:PORT[-PORT]])",
+				   ps->service_arg);
+	cl->mark.proto = cl->svc.proto;
+	memset(&cl->svc, 0, sizeof(cl->svc));
+	return 0;
+}
+
 static int check_semantics(struct pstate *ps, const char *prog)
 {
 	struct xvsadm_cmdline *cl = ps->cl;
@@ -729,6 +777,15 @@ static int check_semantics(struct pstate *ps, const char *prog)
 		return ps->err->code;
 	if (xvsadm_check_options(cl->cmd, cl->options, ps->err))
 		return ps->err->code;
+	if (cl->cmd == XVSADM_CMD_ADDMARK || cl->cmd == XVSADM_CMD_DELMARK) {
+		if (cl->ipv6)
+			return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+					   "xvsadm: IPv6 mark rules are not supported yet");
+		return check_mark_cmd(ps);
+	}
+	if (ps->service_bad)
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "illegal virtual server address[:port] specified");
 	if (cl->unsupported)
 		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS, "%s", cl->unsupported);
 

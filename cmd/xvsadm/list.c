@@ -55,6 +55,8 @@ static const char *proto_name(uint8_t proto)
 		return "UDP";
 	case IPPROTO_SCTP:
 		return "SCTP";
+	case IPPROTO_IP:	/* a firewall-mark template */
+		return "IP";
 	default:
 		return "?";
 	}
@@ -242,9 +244,8 @@ static void print_dest_line(FILE *f, const struct xvs_dest_info *d, uint8_t prot
 			d->conf.u_threshold, d->conf.l_threshold,
 			d->active_conns, d->inact_conns);
 	} else if (format & XVSADM_FMT_PERSISTCONN) {
-		/* no persistence templates yet: PersistConn is 0 */
 		fprintf(f, "  -> %-28s %-9u %-11u %-10u %-10u\n", name,
-			d->conf.weight, 0u, d->active_conns, d->inact_conns);
+			d->conf.weight, d->persist_conns, d->active_conns, d->inact_conns);
 	} else if (format & XVSADM_FMT_TUN_INFO) {
 		fprintf(f, "  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name,
 			xvsadm_fwd_name(d->conf.fwd),
@@ -345,7 +346,7 @@ void xvsadm_render_conns(FILE *f, const struct xvs_conn_info *c, size_t n,
 		snprintf(expire, sizeof(expire), "%02u:%02u",
 			 c[i].expire_s / 60, c[i].expire_s % 60);
 		fprintf(f, "%-3s %-6s %-11s %-18s %-18s %s\n", proto_name(c[i].proto),
-			expire, xvs_conn_state_name(c[i].state), src, vip, dst);
+			expire, xvs_conn_info_state(&c[i]), src, vip, dst);
 	}
 }
 
@@ -358,4 +359,36 @@ void xvsadm_render_counters(FILE *f, const uint64_t *vals, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%-24s %llu\n", xvs_counter_name(i), (unsigned long long)vals[i]);
+}
+
+void xvsadm_mark_match(char *buf, size_t len, const struct xvs_mark_rule *r, unsigned int format)
+{
+	char host[NI_MAXHOST], ports[32] = "";
+
+	xvsadm_host(host, sizeof(host), r->addr, format | XVSADM_FMT_NUMERIC);
+	if (r->port_min == r->port_max)
+		snprintf(ports, sizeof(ports), ":%u", r->port_min);
+	else if (r->port_min != 0 || r->port_max != 65535)
+		snprintf(ports, sizeof(ports), ":%u-%u", r->port_min, r->port_max);
+	if (r->prefix_len == 32)
+		snprintf(buf, len, "%s%s", host, ports);
+	else
+		snprintf(buf, len, "%s/%u%s", host, r->prefix_len, ports);
+}
+
+/* xvs: the mark rules, as the data plane tries them for each address: most
+ * specific prefix first, then in the order added. */
+void xvsadm_render_marks(FILE *f, const struct xvs_mark_rule *r, size_t n, unsigned int format)
+{
+	fprintf(f, "Firewall mark rules\n%-4s %-33s %s\n", "Prot", "Destination[/len][:ports]",
+		"Mark");
+	for (int len = 32; len >= 0; len--)
+		for (size_t i = 0; i < n; i++) {
+			char match[96];
+
+			if (r[i].prefix_len != len)
+				continue;
+			xvsadm_mark_match(match, sizeof(match), &r[i], format);
+			fprintf(f, "%-4s %-33s %u\n", proto_name(r[i].proto), match, r[i].mark);
+		}
 }

@@ -236,3 +236,52 @@ const char *xvsadm_hook_name(enum xvs_hook hook)
 {
 	return hook < XVS_HOOK_MAX ? hook_names[hook] : "?";
 }
+
+/* "PORT" or "PORT-PORT" by number or service name. */
+static int port_span(const char *s, uint8_t proto, uint16_t *min, uint16_t *max)
+{
+	char buf[64], *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (service_to_port(buf, proto, min))
+		return -1;
+	*max = *min;
+	if (dash && service_to_port(dash + 1, proto, max))
+		return -1;
+	return *min <= *max ? 0 : -1;
+}
+
+int xvsadm_parse_mark_match(const char *arg, uint8_t proto, struct xvs_mark_rule *r)
+{
+	char buf[256], *colon, *slash;
+	long len = 32;
+
+	if (!arg || strlen(arg) >= sizeof(buf))
+		return -1;
+	if (strchr(arg, '[') || strchr(arg, ':') != strrchr(arg, ':'))
+		return -2;	/* IPv6 */
+	strcpy(buf, arg);
+	r->port_min = 0;
+	r->port_max = 65535;
+	colon = strchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (port_span(colon + 1, proto, &r->port_min, &r->port_max))
+			return -1;
+	}
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (xvsadm_parse_number(slash + 1, 0, 32, &len))
+			return -1;
+	}
+	if (host_to_ipv4(buf, &r->addr))
+		return -1;
+	r->prefix_len = (uint8_t)len;
+	return 0;
+}

@@ -61,6 +61,8 @@ static bool restorable(enum xvsadm_cmd cmd)
 	case XVSADM_CMD_ADDLADDR:
 	case XVSADM_CMD_DELLADDR:
 	case XVSADM_CMD_LPORT_RANGE:
+	case XVSADM_CMD_ADDMARK:
+	case XVSADM_CMD_DELMARK:
 		return true;
 	default:
 		return false;
@@ -241,6 +243,29 @@ static int undo_push_lport_range(struct xvs *x, struct undo_log *u)
 	return 0;
 }
 
+static int undo_push_mark(struct undo_log *u, enum xvsadm_cmd cmd, const struct xvs_mark_rule *r)
+{
+	struct xvsadm_cmdline *op = undo_push(u, cmd, NULL);
+
+	if (!op)
+		return -ENOMEM;
+	op->mark = *r;
+	return 0;
+}
+
+/* -C clears the mark rules too: its inverse puts them back, in order. */
+static int undo_push_marks(struct xvs *x, struct undo_log *u)
+{
+	struct xvs_mark_rule *r = NULL;
+	size_t n = 0;
+	int err = xvs_mark_rule_list(x, &r, &n);
+
+	for (size_t k = n; k-- > 0 && !err;)
+		err = undo_push_mark(u, XVSADM_CMD_ADDMARK, &r[k]);
+	free(r);
+	return err;
+}
+
 /* Records how to take op back, reading what it will overwrite first. */
 static int record_inverse(struct xvs *x, struct undo_log *u, const struct xvsadm_cmdline *op)
 {
@@ -265,6 +290,15 @@ static int record_inverse(struct xvs *x, struct undo_log *u, const struct xvsadm
 		return undo_push_lport_range(x, u);
 	case XVSADM_CMD_ZERO:
 		return 0;	/* statistics cannot be restored */
+	case XVSADM_CMD_ADDMARK:
+		return undo_push_mark(u, XVSADM_CMD_DELMARK, &op->mark);
+	case XVSADM_CMD_DELMARK:
+		return undo_push_mark(u, XVSADM_CMD_ADDMARK, &op->mark);
+	case XVSADM_CMD_FLUSH:
+		err = undo_push_marks(x, u);
+		if (err)
+			return err;
+		break;
 	default:
 		break;
 	}

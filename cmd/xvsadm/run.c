@@ -27,6 +27,22 @@ bool xvsadm_svc_exists(struct xvs *x, const struct xvs_svc_conf *svc)
 	return found;
 }
 
+/* -C: the services, and the mark rules that feed them (saved by -S with
+ * them, so -C then -R of a saved table rebuilds it). */
+static int flush_all(struct xvs *x)
+{
+	struct xvs_mark_rule *r = NULL;
+	size_t n = 0;
+	int err = xvs_flush(x);
+
+	if (!err)
+		err = xvs_mark_rule_list(x, &r, &n);
+	for (size_t i = n; i-- > 0 && !err;)
+		err = xvs_mark_rule_del(x, &r[i]);
+	free(r);
+	return err;
+}
+
 int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl)
 {
 	switch (cl->cmd) {
@@ -37,7 +53,7 @@ int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl)
 	case XVSADM_CMD_DEL:
 		return xvs_svc_del(x, &cl->svc);
 	case XVSADM_CMD_FLUSH:
-		return xvs_flush(x);
+		return flush_all(x);
 	case XVSADM_CMD_ADDDEST:
 		return xvs_dest_add(x, &cl->svc, &cl->dest);
 	case XVSADM_CMD_EDITDEST:
@@ -55,6 +71,10 @@ int xvsadm_apply(struct xvs *x, const struct xvsadm_cmdline *cl)
 		return xvs_laddr_del(x, &cl->svc, &cl->laddr);
 	case XVSADM_CMD_LPORT_RANGE:
 		return xvs_lport_range_set(x, cl->lport_min, cl->lport_max);
+	case XVSADM_CMD_ADDMARK:
+		return xvs_mark_rule_add(x, &cl->mark);
+	case XVSADM_CMD_DELMARK:
+		return xvs_mark_rule_del(x, &cl->mark);
 	default:
 		return -EINVAL;
 	}
@@ -66,39 +86,6 @@ static int fetch_svcs(struct xvs *x, struct xvs_svc_info **list, size_t *n)
 	*list = NULL;
 	*n = 0;
 	return xvs_is_loaded(x) ? xvs_svc_list(x, list, n) : 0;
-}
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* --rate: two samples a second apart (no estimator in libxvs yet). */
-static int fetch_rates(struct xvs *x, struct xvs_svc_info **out, size_t *n)
-{
-	struct xvs_svc_info *a, *b;
-	size_t na, nb;
-	uint64_t t0, t1;
-	struct timespec one_second = { .tv_sec = 1 };
-	int err;
-
-	if ((err = fetch_svcs(x, &a, &na)))
-		return err;
-	t0 = monotonic_ms();
-	nanosleep(&one_second, NULL);
-	if ((err = fetch_svcs(x, &b, &nb))) {
-		xvs_svc_list_free(a, na);
-		return err;
-	}
-	t1 = monotonic_ms();
-	err = xvsadm_rates(a, na, b, nb, t1 - t0, out);
-	*n = nb;
-	xvs_svc_list_free(a, na);
-	xvs_svc_list_free(b, nb);
-	return err;
 }
 
 /* The local addresses of each of the n services, in list order. */
@@ -124,14 +111,16 @@ static int report(enum xvsadm_cmd cmd, int err, bool svc_exists)
 	return XVSADM_EXIT_FAIL;
 }
 
-/* The table as -L, -S and -G show it: services (with --rate: per-second
- * values), their local addresses, the local port range. */
+/* The table as -L, -S and -G show it: services (with --rate: their
+ * rates in place of the statistics), their local addresses, the local port
+ * range, the mark rules. */
 struct listing {
 	struct xvs_svc_info *svcs;
 	size_t n;
-	bool rates;			/* svcs is xvsadm's copy */
 	struct xvsadm_laddr_list *laddrs;
 	uint16_t lport_min, lport_max;
+	struct xvs_mark_rule *marks;
+	size_t n_marks;
 };
 
 static int listing_fetch(struct xvs *x, struct listing *ls, bool rates)
@@ -139,28 +128,31 @@ static int listing_fetch(struct xvs *x, struct listing *ls, bool rates)
 	int err;
 
 	memset(ls, 0, sizeof(*ls));
-	ls->rates = rates;
-	err = rates ? fetch_rates(x, &ls->svcs, &ls->n) : fetch_svcs(x, &ls->svcs, &ls->n);
+	err = fetch_svcs(x, &ls->svcs, &ls->n);
+	if (!err && rates)
+		xvsadm_stats_to_rates(ls->svcs, ls->n);
 	if (!err)
 		err = fetch_laddrs(x, ls->svcs, ls->n, &ls->laddrs);
 	if (!err)
 		err = xvs_lport_range_get(x, &ls->lport_min, &ls->lport_max);
+	if (!err)
+		err = xvs_mark_rule_list(x, &ls->marks, &ls->n_marks);
 	return err;
 }
 
 static void listing_free(struct listing *ls)
 {
 	xvsadm_laddr_lists_free(ls->laddrs, ls->n);
-	if (ls->rates)
-		xvsadm_svc_list_free(ls->svcs, ls->n);
-	else
-		xvs_svc_list_free(ls->svcs, ls->n);
+	xvs_svc_list_free(ls->svcs, ls->n);
+	free(ls->marks);
 }
 
 static struct xvsadm_table listing_table(const struct listing *ls)
 {
-	return (struct xvsadm_table){ ls->svcs, ls->n, ls->laddrs, ls->lport_min,
-				      ls->lport_max };
+	return (struct xvsadm_table){
+		.svcs = ls->svcs, .n_svcs = ls->n, .marks = ls->marks, .n_marks = ls->n_marks,
+		.laddrs = ls->laddrs, .lport_min = ls->lport_min, .lport_max = ls->lport_max,
+	};
 }
 
 /* -L -t/-u and -G -t/-u: a table of that one service; -ENOENT without it. */
@@ -250,6 +242,19 @@ static int list_timeout(struct xvs *x)
 	return 0;
 }
 
+static int list_marks(struct xvs *x, const struct xvsadm_cmdline *cl)
+{
+	struct xvs_mark_rule *marks = NULL;
+	size_t n = 0;
+	int err = xvs_mark_rule_list(x, &marks, &n);
+
+	if (err)
+		return report(XVSADM_CMD_LIST, err, true);
+	xvsadm_render_marks(stdout, marks, n, cl->format);
+	free(marks);
+	return 0;
+}
+
 static int list_counters(struct xvs *x)
 {
 	uint64_t vals[XVS_CNT_MAX] = { 0 };
@@ -271,6 +276,8 @@ static int run_list(struct xvs *x, const struct xvsadm_cmdline *cl)
 		return list_timeout(x);
 	if (o & XVSADM_OPT_BIT(XVSADM_OPT_COUNTERS))
 		return list_counters(x);
+	if (o & XVSADM_OPT_BIT(XVSADM_OPT_MARKS))
+		return list_marks(x, cl);
 	return list_services(x, cl, false);
 }
 
@@ -391,9 +398,10 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  %s -Z [virtual-service]\n"
 		"  %s --set tcp tcpfin udp\n"
 		"  %s --lport-range min-max\n"
+		"  %s --add-mark|--del-mark mark -t|-u address[/len][:port[-port]]\n"
 		"  %s --detach\n"
 		"  %s -h\n\n",
-		p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+		p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
 	fprintf(f,
 		"Commands:\n"
 		"Either long or short options are allowed.\n"
@@ -413,6 +421,8 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --zero            -Z        zero counters in a service or all services\n"
 		"  --set tcp tcpfin udp        set connection timeout values\n"
 		"  --lport-range min-max       local ports of FULLNAT connections (xvs)\n"
+		"  --add-mark mark             mark matching packets for -f services (xvs)\n"
+		"  --del-mark mark             remove a mark rule (xvs)\n"
 		"  --detach                    remove the data plane from this namespace (xvs)\n"
 		"  --help            -h        display this help message\n\n");
 	fprintf(f,
@@ -440,7 +450,7 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --connection   -c                   output of current connections\n"
 		"  --timeout                           output of timeout (tcp tcpfin udp)\n"
 		"  --stats                             output of statistics information\n"
-		"  --rate                              output of rate information (1 s sample)\n"
+		"  --rate                              output of rate information\n"
 		"  --exact                             expand numbers (display exact values)\n"
 		"  --thresholds                        output of thresholds information\n"
 		"  --persistent-conn                   output of persistent connection info\n"
@@ -449,6 +459,7 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --sort                              does nothing, for backwards compatibility\n"
 		"  --numeric      -n                   numeric output of addresses and ports\n"
 		"  --counters                          output of the data plane's counters (xvs)\n"
+		"  --marks                             output of the firewall-mark rules (xvs)\n"
 		"  --hook         auto|xdp|xdp-generic|tc  where to attach when loading (xvs)\n"
 		"  --ifaces       IF[,IF...]           interfaces to attach to (xvs)\n",
 		xvs_sched_default());

@@ -89,9 +89,16 @@ static bool lport_range_is_default(const struct xvsadm_table *t)
 
 void xvsadm_render_save(FILE *f, const struct xvsadm_table *t, unsigned int format)
 {
-	/* first, so that a restore sets it before any connection needs it */
+	/* first, so that a restore sets them before any connection needs them */
 	if (!lport_range_is_default(t))
 		fprintf(f, "--lport-range %u-%u\n", t->lport_min, t->lport_max);
+	for (size_t i = 0; i < t->n_marks; i++) {
+		char match[96];
+
+		xvsadm_mark_match(match, sizeof(match), &t->marks[i], format);
+		fprintf(f, "--add-mark %u %s %s\n", t->marks[i].mark, proto_switch(t->marks[i].proto),
+			match);
+	}
 	for (size_t i = 0; i < t->n_svcs; i++) {
 		const struct xvs_svc_info *s = &t->svcs[i];
 		const struct xvsadm_laddr_list *l = t->laddrs ? &t->laddrs[i] : NULL;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Service-list helpers: lookups, deep copies, local-address lists, and
- * --rate's per-second values from two samples (libxvs has no rate
- * estimator yet). */
+ * --rate's values in place of the statistics. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,45 +68,11 @@ int xvsadm_svc_list_dup(const struct xvs_svc_info *in, size_t n, struct xvs_svc_
 	return 0;
 }
 
-static uint64_t per_second(uint64_t now, uint64_t before, uint64_t elapsed_ms)
+void xvsadm_stats_to_rates(struct xvs_svc_info *list, size_t n)
 {
-	if (now <= before || !elapsed_ms)
-		return 0;	/* zeroed in between, or a new entry */
-	return ((now - before) * 1000 + elapsed_ms / 2) / elapsed_ms;
-}
-
-/* Turns cur into rates against prev (NULL: no earlier sample, rate 0). */
-static void stats_to_rate(struct xvs_stats *cur, const struct xvs_stats *prev,
-			  uint64_t elapsed_ms)
-{
-	if (!prev)
-		prev = cur;
-	cur->conns = per_second(cur->conns, prev->conns, elapsed_ms);
-	cur->inpkts = per_second(cur->inpkts, prev->inpkts, elapsed_ms);
-	cur->outpkts = per_second(cur->outpkts, prev->outpkts, elapsed_ms);
-	cur->inbytes = per_second(cur->inbytes, prev->inbytes, elapsed_ms);
-	cur->outbytes = per_second(cur->outbytes, prev->outbytes, elapsed_ms);
-}
-
-int xvsadm_rates(const struct xvs_svc_info *prev, size_t n_prev,
-		 const struct xvs_svc_info *cur, size_t n_cur,
-		 uint64_t elapsed_ms, struct xvs_svc_info **out)
-{
-	struct xvs_svc_info *r;
-	int err = xvsadm_svc_list_dup(cur, n_cur, &r);
-
-	if (err)
-		return err;
-	for (size_t i = 0; i < n_cur; i++) {
-		const struct xvs_svc_info *p = xvsadm_find_svc(prev, n_prev, &cur[i].conf);
-
-		stats_to_rate(&r[i].stats, p ? &p->stats : NULL, elapsed_ms);
-		for (size_t k = 0; k < r[i].n_dests; k++) {
-			const struct xvs_dest_info *pd = xvsadm_find_dest(p, &cur[i].dests[k].conf);
-
-			stats_to_rate(&r[i].dests[k].stats, pd ? &pd->stats : NULL, elapsed_ms);
-		}
+	for (size_t i = 0; i < n; i++) {
+		list[i].stats = list[i].rate;
+		for (size_t k = 0; k < list[i].n_dests; k++)
+			list[i].dests[k].stats = list[i].dests[k].rate;
 	}
-	*out = r;
-	return 0;
 }

@@ -46,6 +46,8 @@ enum xvsadm_cmd {
 	XVSADM_CMD_GETLADDR,	/* DPVS: -G */
 	XVSADM_CMD_DETACH,	/* xvs: remove the data plane */
 	XVSADM_CMD_LPORT_RANGE,	/* xvs: --lport-range MIN-MAX */
+	XVSADM_CMD_ADDMARK,	/* xvs: --add-mark MARK -t|-u MATCH */
+	XVSADM_CMD_DELMARK,	/* xvs: --del-mark MARK -t|-u MATCH */
 	XVSADM_CMD_HELP,
 	XVSADM_CMD_VERSION,
 	XVSADM_CMD_MAX,
@@ -93,6 +95,7 @@ enum xvsadm_opt {
 	XVSADM_OPT_COUNTERS,	/* xvs */
 	XVSADM_OPT_LADDR,	/* DPVS: -z */
 	XVSADM_OPT_IFNAME,	/* DPVS: -F */
+	XVSADM_OPT_MARKS,	/* xvs: -L --marks */
 	XVSADM_OPT_MAX,
 };
 
@@ -128,6 +131,7 @@ struct xvsadm_cmdline {
 	bool dest_port_given;		/* -r had a :port */
 	struct xvs_laddr_conf laddr;	/* -z, -F */
 	uint16_t lport_min, lport_max;	/* --lport-range */
+	struct xvs_mark_rule mark;	/* --add-mark / --del-mark */
 	uint32_t timeout[3];		/* --set tcp tcpfin udp */
 	enum xvs_hook hook;		/* --hook */
 	char ifaces[256];		/* --ifaces; "" means every UP interface */
@@ -169,6 +173,10 @@ int xvsadm_parse_laddr(const char *arg, uint32_t *addr);
 bool xvsadm_ifname_valid(const char *name);
 /* --lport-range: "MIN-MAX", 1 <= MIN <= MAX <= 65535. */
 int xvsadm_parse_port_range(const char *s, uint16_t *min, uint16_t *max);
+/* A mark rule's match, "ADDR[/LEN][:PORT[-PORT]]" (no port: every port;
+ * ports by number or service name for proto). Returns 0, -1, or -2 for
+ * an IPv6 address. */
+int xvsadm_parse_mark_match(const char *arg, uint8_t proto, struct xvs_mark_rule *r);
 /* Dotted mask or host; contiguous. *mask in network order. */
 int xvsadm_parse_netmask(const char *s, uint32_t *mask);
 /* Comma list of flag-1..3, sh-*, mh-* against the scheduler name. On error
@@ -203,6 +211,8 @@ struct xvsadm_laddr_list {
 struct xvsadm_table {
 	const struct xvs_svc_info *svcs;
 	size_t n_svcs;
+	const struct xvs_mark_rule *marks;	/* -S: the mark rules, first */
+	size_t n_marks;
 	const struct xvsadm_laddr_list *laddrs;	/* NULL, or one per service */
 	uint16_t lport_min, lport_max;		/* 0: unknown (not shown or saved) */
 };
@@ -229,11 +239,13 @@ void xvsadm_render_counters(FILE *f, const uint64_t *vals, size_t n);
 void xvsadm_render_save(FILE *f, const struct xvsadm_table *t,
 			unsigned int format);
 
-/* --rate: per-second values from two samples taken elapsed_ms apart, as a
- * copy of cur whose stats hold rates. Free with xvsadm_svc_list_free(). */
-int xvsadm_rates(const struct xvs_svc_info *prev, size_t n_prev,
-		 const struct xvs_svc_info *cur, size_t n_cur,
-		 uint64_t elapsed_ms, struct xvs_svc_info **out);
+/* --rate: the layouts print stats; this puts every service's and real
+ * server's rates (libxvs's estimator) in their place. */
+void xvsadm_stats_to_rates(struct xvs_svc_info *list, size_t n);
+/* -L --marks: the firewall-mark rules in the order they apply. */
+void xvsadm_render_marks(FILE *f, const struct xvs_mark_rule *r, size_t n, unsigned int format);
+/* "192.0.2.0/24:80-90" as --add-mark takes it. */
+void xvsadm_mark_match(char *buf, size_t len, const struct xvs_mark_rule *r, unsigned int format);
 /* Deep copy of a service list; free with xvsadm_svc_list_free(). */
 int xvsadm_svc_list_dup(const struct xvs_svc_info *in, size_t n,
 			struct xvs_svc_info **out);

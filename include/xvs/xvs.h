@@ -85,12 +85,16 @@ bool xvs_sched_exists(const char *name);
 /* True when the data plane can forward with that method today. */
 bool xvs_fwd_supported(enum xvs_fwd fwd);
 
-/* Errors, as IPVS reports them to ipvsadm:
+/* A firewall-mark service has fwmark != 0 (proto, addr and port unused);
+ * a persistent one of port 0 takes every port of its address.
+ *
+ * Errors, as IPVS reports them to ipvsadm:
  *   service calls:     -EEXIST service already exists, -ESRCH no such
  *                      service, -ENOENT scheduler not found;
  *   real-server calls: -ESRCH service not defined, -EEXIST destination
  *                      already exists, -ENOENT no such destination;
- *   any: -EOPNOTSUPP feature (method, fwmark service) not available yet,
+ *                      -ERANGE lower threshold above the upper one;
+ *   any: -EOPNOTSUPP feature not available yet,
  *        -EPROTONOSUPPORT protocol, -ENOSPC a table is full, -EINVAL bad
  *        argument (e.g. zero port on a non-persistent service), -ENODEV no
  *        interface to attach the data plane to (or a named one missing),
@@ -143,11 +147,19 @@ int xvs_lport_range_get(struct xvs *x, uint16_t *min, uint16_t *max);
 
 /* ---- listing ---- */
 
+/* Counts are IPVS's: active = TCP ESTABLISHED, SYN_SENT, SYN_RECV and
+ * SYNACK; inactive = the other TCP states and UDP; persistent = templates.
+ * Rates are IPVS's 2-second estimator's, per second, in struct xvs_stats'
+ * fields: conns = CPS, inpkts = InPPS, outpkts = OutPPS, inbytes = InBPS,
+ * outbytes = OutBPS. */
 struct xvs_dest_info {
 	struct xvs_dest_conf conf;
-	uint32_t active_conns;		/* ESTABLISHED, not expired */
-	uint32_t inact_conns;		/* other states, not expired */
+	uint32_t active_conns;
+	uint32_t inact_conns;
 	struct xvs_stats stats;
+	uint32_t persist_conns;		/* persistence templates on it */
+	bool overloaded;		/* over its -x threshold, not yet back under -y */
+	struct xvs_stats rate;
 };
 
 struct xvs_svc_info {
@@ -155,6 +167,7 @@ struct xvs_svc_info {
 	struct xvs_stats stats;
 	struct xvs_dest_info *dests;	/* sorted by (addr, port) */
 	size_t n_dests;
+	struct xvs_stats rate;
 };
 
 /* All services sorted by (protocol, address, port), each with its real
@@ -163,24 +176,65 @@ int xvs_svc_list(struct xvs *x, struct xvs_svc_info **out, size_t *n);
 void xvs_svc_list_free(struct xvs_svc_info *list, size_t n);
 
 struct xvs_conn_info {
-	uint8_t proto;
+	uint8_t proto;			/* a firewall-mark template: 0 (IPVS's IPPROTO_IP) */
 	enum xvs_fwd fwd;
 	uint32_t caddr, vaddr, daddr;	/* network order */
 	uint16_t cport, vport, dport;	/* host order */
 	uint32_t laddr;			/* FULLNAT local address, network order */
 	uint16_t lport;			/* host order */
-	enum xvs_conn_state state;
+	enum xvs_conn_state state;	/* a template: enum xvs_tpl_state */
 	uint32_t expire_s;		/* seconds until the entry expires */
+	bool is_template;		/* a persistence template: caddr masked,
+					 * cport 0, vaddr the mark for fwmark */
 };
 
-/* Live (not expired) connections. Free with free(). */
+/* Live (not expired) connections and persistence templates. Free with
+ * free(). */
 int xvs_conn_list(struct xvs *x, struct xvs_conn_info **out, size_t *n);
+
+/* The state as ipvsadm -c shows it: IPVS's TCP state names, "UDP", and
+ * "NONE" / "ASSURED" for templates. */
+const char *xvs_conn_info_state(const struct xvs_conn_info *c);
+
+/* Removes every expired connection and template now, so the live counts
+ * are exact: walks the table and has the data plane remove each expired
+ * entry (it takes them out of the counts). The data plane does this itself,
+ * driven by its packets, every second (longer for very large tables: at
+ * most 1/20 of a CPU); xvs_svc_list() does it when the data plane has not
+ * lately. A daemon may call it periodically to spare the data plane its
+ * own sweeps. */
+int xvs_conn_reap(struct xvs *x);
 
 /* Capacity of the connection table (ipvsadm's "size=" in -L). */
 uint32_t xvs_conn_table_size(const struct xvs *x);
 
 /* IPVS name of a state ("ESTABLISHED", ..., "UDP"). */
 const char *xvs_conn_state_name(enum xvs_conn_state s);
+
+/* ---- firewall marks ----
+ * IPVS finds a firewall-mark service (-f MARK) by the mark netfilter gave
+ * the packet; xvs's data plane runs before netfilter, so it marks packets
+ * itself by these rules (and, in tc, also accepts the skb mark an earlier
+ * tc filter set). A rule: TCP or UDP packets to addr/prefix_len with a
+ * destination port in [port_min, port_max] get mark. The most specific
+ * address prefix is tried first, rules of one prefix in the order added;
+ * the first rule that matches wins. */
+struct xvs_mark_rule {
+	uint8_t proto;			/* IPPROTO_TCP / IPPROTO_UDP */
+	uint32_t addr;			/* network order */
+	uint8_t prefix_len;		/* 0..32 */
+	uint16_t port_min, port_max;	/* host order; 0, 65535: every port */
+	uint32_t mark;			/* 1 .. 2^32-1 */
+};
+
+/* Errors: -EINVAL bad rule, -EEXIST the same match is already marked,
+ * -ENOENT no such rule (del: by proto, addr, prefix, ports and mark),
+ * -ENOSPC too many rules (XVS_MARK_RULES_MAX, or more than
+ * XVS_MARK_SET_MAX apply to one address prefix). */
+int xvs_mark_rule_add(struct xvs *x, const struct xvs_mark_rule *r);
+int xvs_mark_rule_del(struct xvs *x, const struct xvs_mark_rule *r);
+/* In the order added. Free with free(). */
+int xvs_mark_rule_list(struct xvs *x, struct xvs_mark_rule **out, size_t *n);
 
 /* ---- timeouts, counters ---- */
 

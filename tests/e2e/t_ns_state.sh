@@ -47,8 +47,12 @@ check "-A a wrr service" xvsadm dir -A -t "$VIP:8443" -s wrr
 check "-a to it, weight 5" xvsadm dir -a -t "$VIP:8443" -r "$(rs_ip 1):8443" -g -w 5
 check "-A a UDP service" xvsadm dir -A -u "$VIP:$UDP_PORT" -s rr
 check "-a to it" xvsadm dir -a -u "$VIP:$UDP_PORT" -r "$(rs_ip 1):$UDP_PORT" -i -w 2
+check "-A a persistent firewall-mark service" xvsadm dir -A -f 7 -s wlc -p 120 -M 255.255.255.0
+check "-a to it with thresholds" xvsadm dir -a -f 7 -r "$(rs_ip 1)" -g -w 2 -x 50 -y 10
+check "--add-mark 7 for a port range" xvsadm dir --add-mark 7 -t "$VIP:8000-8100"
 xvsadm dir -S -n >"$TMPD/before"
-check "-S -n lists 3 services" [ "$(grep -c '^-A' "$TMPD/before")" = 3 ]
+check "-S -n lists 4 services" [ "$(grep -c '^-A' "$TMPD/before")" = 4 ]
+check "-S -n saves the mark rule" grep -qx -- "--add-mark 7 -t $VIP:8000-8100" "$TMPD/before"
 
 bad_inputs=(
 	"bad address|-A -t 10.99.300.1:80 -s rr"
@@ -57,8 +61,10 @@ bad_inputs=(
 	"negative weight|-a -t $SVC -r $(rs_ip 2):80 -g -w -1"
 	"real server for a missing service|-a -t 10.99.100.9:80 -r $(rs_ip 2):80 -g -w 1"
 	"duplicate service|-A -t $SVC -s rr"
-	"persistence, not in the data plane yet|-A -t 10.99.100.2:81 -s rr -p 60"
-	"thresholds, not in the data plane yet|-a -t $SVC -r $(rs_ip 2):80 -g -w 1 -x 100"
+	"persistence timeout 0|-A -t 10.99.100.2:81 -s rr -p 0"
+	"lower threshold above the upper|-a -t $SVC -r $(rs_ip 2):80 -g -w 1 -x 10 -y 20"
+	"duplicate mark rule|--add-mark 8 -t $VIP:8000-8100"
+	"mark rule with a bad prefix|--add-mark 8 -t $VIP/40"
 	"duplicate real server|-a -t $SVC -r $RS1 -g -w 1"
 	"delete a missing real server|-d -t $SVC -r $(rs_ip 3):80"
 	"delete a missing service|-D -t 10.99.100.9:80"

@@ -349,6 +349,7 @@ static int fix_shrink_maps(struct xvs_dp *skel)
 	struct bpf_map *small[] = {
 		skel->maps.xvs_svcs, skel->maps.xvs_svc_info, skel->maps.xvs_dests,
 		skel->maps.xvs_vips, skel->maps.xvs_svc_stats, skel->maps.xvs_dest_stats,
+		skel->maps.xvs_dest_conns, skel->maps.xvs_svc_est, skel->maps.xvs_dest_est,
 	};
 	int err = bpf_map__set_max_entries(skel->maps.xvs_ring, 1024);
 
@@ -357,14 +358,116 @@ static int fix_shrink_maps(struct xvs_dp *skel)
 	return err;
 }
 
+/* Packet tests run with the periodic sweep off (a sweep on the first
+ * packet would change what the packet itself finds) and the housekeeping
+ * clocks started now; fix_maint() runs it when a test wants it. */
 static int fix_write_cfg(struct pkt_fixture *f, uint32_t conn_max)
 {
-	struct xvs_cfg cfg = { .abi_version = XVS_ABI_VERSION, .conn_max = conn_max };
+	struct xvs_cfg cfg = {
+		.abi_version = XVS_ABI_VERSION, .conn_max = conn_max,
+		.maint_interval_ms = UINT32_MAX,
+	};
+	uint64_t now = fix_now_ns();
+	struct xvs_maint m = { .sweep_last_ns = now, .est_last_ns = now, .locality_last_ns = now };
 	uint32_t zero = 0;
+	int err;
 
 	memcpy(cfg.timeout_s, ipvs_timeouts_s, sizeof(cfg.timeout_s));
-	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
-				    &cfg, sizeof(cfg), BPF_ANY);
+	err = bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero),
+				   &cfg, sizeof(cfg), BPF_ANY);
+	if (!err)
+		err = bpf_map__update_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero),
+					   &m, sizeof(m), BPF_ANY);
+	return err;
+}
+
+int fix_maint_get(struct pkt_fixture *f, struct xvs_maint *m)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero), m,
+				    sizeof(*m), 0);
+}
+
+int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(f->skel->maps.xvs_maint, &zero, sizeof(zero), m,
+				    sizeof(*m), BPF_ANY);
+}
+
+int fix_maint(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	struct xvs_maint_req rq = { .op = XVS_MAINT_OP_SWEEP };
+
+	return fix_maint_req(f, hook, &rq);
+}
+
+int fix_maint_req(struct pkt_fixture *f, enum pkt_hook hook, const struct xvs_maint_req *rq)
+{
+	struct pkt_run_opts lo = { .ifindex = 1 };	/* the loopback device */
+	struct pkt_l2 l2 = { 0 };
+	uint8_t in[64], out[PKT_MAX];
+	size_t len = pkt_build_eth(in, &l2, XVS_ETH_P_MAINT, rq, sizeof(*rq)), out_len;
+	int ret, err;
+
+	err = fix_run(f, hook, in, len, out, &out_len, &ret, &lo, NULL);
+	if (!err && ret != fix_verdict_code(hook, V_PASS))
+		err = -EPROTO;
+	return err;
+}
+
+int fix_cfg_get(struct pkt_fixture *f, struct xvs_cfg *out)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), out,
+				    sizeof(*out), 0);
+}
+
+int fix_cfg_put(struct pkt_fixture *f, const struct xvs_cfg *cfg)
+{
+	uint32_t zero = 0;
+
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), cfg,
+				    sizeof(*cfg), BPF_ANY);
+}
+
+int fix_est(struct pkt_fixture *f, bool dest, uint32_t idx, struct xvs_est *out)
+{
+	struct bpf_map *m = dest ? f->skel->maps.xvs_dest_est : f->skel->maps.xvs_svc_est;
+
+	return bpf_map__lookup_elem(m, &idx, sizeof(idx), out, sizeof(*out), 0);
+}
+
+int fix_locality(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr, struct xvs_locality *out)
+{
+	struct xvs_locality_key k = { .svc_idx = svc_idx, .daddr = daddr };
+
+	return bpf_map__lookup_elem(f->skel->maps.xvs_locality, &k, sizeof(k), out,
+				    sizeof(*out), 0);
+}
+
+int fix_locality_put(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr,
+		     const struct xvs_locality *l)
+{
+	struct xvs_locality_key k = { .svc_idx = svc_idx, .daddr = daddr };
+
+	return bpf_map__update_elem(f->skel->maps.xvs_locality, &k, sizeof(k), l, sizeof(*l),
+				    BPF_ANY);
+}
+
+int fix_dest_conns(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest_conns *out)
+{
+	return bpf_map__lookup_elem(f->skel->maps.xvs_dest_conns, &dest_idx, sizeof(dest_idx),
+				    out, sizeof(*out), 0);
+}
+
+int fix_dest_conns_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest_conns *n)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_dest_conns, &dest_idx, sizeof(dest_idx),
+				    n, sizeof(*n), BPF_ANY);
 }
 
 static int fix_load(struct pkt_fixture *f, bool full_size, uint32_t conn_max);
@@ -511,6 +614,69 @@ int fix_svc_ring(struct pkt_fixture *f, uint32_t svc_idx, uint32_t ring_off,
 				    &s, sizeof(s), BPF_ANY);
 }
 
+int fix_svc_put(struct pkt_fixture *f, uint32_t svc_idx, const struct xvs_svc *v)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
+				    v, sizeof(*v), BPF_ANY);
+}
+
+int fix_dest_get(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest *out)
+{
+	return bpf_map__lookup_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				    out, sizeof(*out), 0);
+}
+
+int fix_dest_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest *d)
+{
+	return bpf_map__update_elem(f->skel->maps.xvs_dests, &dest_idx, sizeof(dest_idx),
+				    d, sizeof(*d), BPF_ANY);
+}
+
+int fix_svc_fwmark(struct pkt_fixture *f, uint32_t svc_idx, uint32_t mark, uint32_t ring_off,
+		   const uint32_t *ring, uint32_t ring_len)
+{
+	struct xvs_svc s = {
+		.key = { .addr = htonl(mark), .kind = XVS_SVC_KEY_FWMARK },
+		.flags = XVS_SVC_F_IN_USE,
+		.pick = XVS_PICK_RING_CURSOR,
+		.seq = svc_idx,
+		.fwmark = mark,
+	};
+	int err;
+
+	strcpy(s.sched_name, "rr");
+	err = bpf_map__update_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
+				   &s, sizeof(s), BPF_ANY);
+	if (!err)
+		err = fix_svc_ring(f, svc_idx, ring_off, ring, ring_len);
+	if (!err)
+		err = bpf_map__update_elem(f->skel->maps.xvs_svcs, &s.key, sizeof(s.key),
+					   &svc_idx, sizeof(svc_idx), BPF_NOEXIST);
+	return err;
+}
+
+int fix_mark_set(struct pkt_fixture *f, uint8_t proto, const char *addr, uint8_t prefix_len,
+		 const struct xvs_mark_set *set)
+{
+	struct xvs_mark_lpm_key k = {
+		.prefixlen = 32 + prefix_len, .proto = proto, .daddr = pkt_addr(addr),
+	};
+	struct xvs_cfg cfg;
+	uint32_t zero = 0;
+	int err;
+
+	err = bpf_map__update_elem(f->skel->maps.xvs_mark_lpm, &k, sizeof(k), set, sizeof(*set),
+				   BPF_ANY);
+	if (!err)
+		err = bpf_map__lookup_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), &cfg,
+					   sizeof(cfg), 0);
+	if (err)
+		return err;
+	cfg.mark_rules += set->n_own;
+	return bpf_map__update_elem(f->skel->maps.xvs_cfg, &zero, sizeof(zero), &cfg,
+				    sizeof(cfg), BPF_ANY);
+}
+
 int fix_svc_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_svc *out)
 {
 	return bpf_map__lookup_elem(f->skel->maps.xvs_svc_info, &svc_idx, sizeof(svc_idx),
@@ -599,7 +765,7 @@ static const char *const counter_names[XVS_CNT_MAX] = {
 	"ICMP_FRAG_NEEDED", "FWD_DR", "FWD_TUN", "CONN_NEW", "CONN_RESCHED",
 	"FWD_NAT", "FWD_FNAT", "REPLY_NAT", "REPLY_FNAT", "ICMP_IN", "ICMP_OUT",
 	"TOA_ADDED", "TOA_NO_ROOM", "DROP_NO_LPORT", "DROP_NO_LADDR",
-	"CONN_TABLE_FULL", "CONN_EXPIRED",
+	"CONN_TABLE_FULL", "CONN_EXPIRED", "PERSIST_NEW", "PERSIST_HIT", "MAINT_SWEEPS",
 };
 
 void fix_expect_counters(struct pkt_fixture *f, const uint64_t want[XVS_CNT_MAX])
@@ -766,15 +932,17 @@ int fix_run(struct pkt_fixture *f, enum pkt_hook hook, const void *in, size_t in
 	    void *out, size_t *out_len, int *retval, const struct pkt_run_opts *opts,
 	    uint32_t *duration_ns)
 {
+	uint32_t ifindex = opts && opts->ifindex ? opts->ifindex : (uint32_t)f->ifindex_a;
 	struct xdp_md xdp_ctx = {
 		.data_end = in_len,
-		.ingress_ifindex = f->ifindex_a,
+		.ingress_ifindex = ifindex,
 	};
 	struct __sk_buff skb_ctx = {
-		.ifindex = f->ifindex_a,
-		.ingress_ifindex = f->ifindex_a,
+		.ifindex = ifindex,
+		.ingress_ifindex = ifindex,
 		.gso_segs = opts ? opts->gso_segs : 0,
 		.gso_size = opts ? opts->gso_size : 0,
+		.mark = opts ? opts->mark : 0,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, t,
 		.data_in = in,

@@ -165,6 +165,25 @@ void fix_teardown(struct pkt_fixture *f);
 int fix_setup_conns(struct pkt_fixture *f, uint32_t conn_max);
 /* Sets one state's connection timeout in the data plane's configuration. */
 int fix_set_timeout(struct pkt_fixture *f, enum xvs_conn_state state, uint32_t seconds);
+/* The data plane's housekeeping clocks and last sweep (xvs_maint). */
+int fix_maint_get(struct pkt_fixture *f, struct xvs_maint *m);
+int fix_maint_put(struct pkt_fixture *f, const struct xvs_maint *m);
+/* Runs the maintenance now, as libxvs does: a test run of the hook's
+ * program with an XVS_ETH_P_MAINT frame on loopback. */
+int fix_maint(struct pkt_fixture *f, enum pkt_hook hook);
+/* Any housekeeping request (struct xvs_maint_req) the same way. */
+int fix_maint_req(struct pkt_fixture *f, enum pkt_hook hook, const struct xvs_maint_req *rq);
+int fix_cfg_get(struct pkt_fixture *f, struct xvs_cfg *out);
+int fix_cfg_put(struct pkt_fixture *f, const struct xvs_cfg *cfg);
+/* A service's (dest false) or real server's rate estimator. */
+int fix_est(struct pkt_fixture *f, bool dest, uint32_t idx, struct xvs_est *out);
+/* lblc/lblcr state of (service, destination address). */
+int fix_locality(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr, struct xvs_locality *out);
+int fix_locality_put(struct pkt_fixture *f, uint32_t svc_idx, uint32_t daddr,
+		     const struct xvs_locality *l);
+/* A real server's live counts (xvs_dest_conns). */
+int fix_dest_conns(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest_conns *out);
+int fix_dest_conns_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest_conns *n);
 /* IPv4 forwarding on every interface of the test namespace. */
 int fix_set_forwarding(bool on);
 
@@ -186,6 +205,16 @@ int fix_svc_ring(struct pkt_fixture *f, uint32_t svc_idx, uint32_t ring_off,
 		 const uint32_t *ring, uint32_t ring_len);
 
 int fix_svc_get(struct pkt_fixture *f, uint32_t svc_idx, struct xvs_svc *out);
+int fix_svc_put(struct pkt_fixture *f, uint32_t svc_idx, const struct xvs_svc *v);
+int fix_dest_get(struct pkt_fixture *f, uint32_t dest_idx, struct xvs_dest *out);
+int fix_dest_put(struct pkt_fixture *f, uint32_t dest_idx, const struct xvs_dest *d);
+/* A firewall-mark service (-f mark) with a ring schedule, like fix_svc(). */
+int fix_svc_fwmark(struct pkt_fixture *f, uint32_t svc_idx, uint32_t mark, uint32_t ring_off,
+		   const uint32_t *ring, uint32_t ring_len);
+/* Writes the mark lookup entry of (proto, addr/prefix_len) as libxvs
+ * would build it, and turns the mark lookup on. */
+int fix_mark_set(struct pkt_fixture *f, uint8_t proto, const char *addr, uint8_t prefix_len,
+		 const struct xvs_mark_set *set);
 
 /* Sum over CPUs of a counter / of a service's or real server's stats. */
 uint64_t fix_counter(struct pkt_fixture *f, enum xvs_counter c);
@@ -224,6 +253,8 @@ uint64_t fix_now_ns(void);
 struct pkt_run_opts {
 	uint32_t gso_segs, gso_size;	/* tc only */
 	uint32_t repeat;		/* 0: once */
+	uint32_t ifindex;		/* arriving on; 0: link A */
+	uint32_t mark;			/* tc: the skb's mark */
 };
 
 /* Runs one packet through the hook's program. Fills out/out_len (out of

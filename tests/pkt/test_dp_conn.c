@@ -415,14 +415,21 @@ static void full_of_dead_hook(struct pkt_fixture *f, enum pkt_hook hook)
 	struct xvs_conn_key k = fix_conn_key(&syn);
 	struct xvs_conn c;
 
+	struct xvs_maint m;
+
 	ASSERT(fix_set_timeout(f, XVS_CS_ESTABLISHED, 5) == 0);
 	fill_table(f, 6 * SEC_NS);
+	/* no sweep in the last second: a full table may sweep at once */
+	ASSERT(fix_maint_get(f, &m) == 0);
+	m.sweep_last_ns = fix_now_ns() - 2 * SEC_NS;
+	ASSERT(fix_maint_put(f, &m) == 0);
 	/* the insert finds no room, the walk frees every expired entry */
 	expect_dr(f, hook, &syn, FIX_RS1);
 	EXPECT(fix_conn_get(f, &k, &c) == 0);
 	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_EXPIRED), FIX_CONNS);
 	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_TABLE_FULL), 0);
 	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_NEW), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_MAINT_SWEEPS), 1);
 }
 
 static void full_table_reclaims_expired(void)

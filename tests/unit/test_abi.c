@@ -43,6 +43,19 @@ static const struct map_abi maps[] = {
 	  sizeof(struct xvs_conn_key), XVS_CONN_MAX_DEFAULT },
 	{ XVS_MAP_LADDRS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_laddr_set),
 	  XVS_MAX_SVC },
+	{ XVS_MAP_DEST_CONNS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+	  sizeof(struct xvs_dest_conns), XVS_MAX_DEST },
+	{ XVS_MAP_MAINT, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_maint), 1 },
+	{ XVS_MAP_SVC_EST, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_est),
+	  XVS_MAX_SVC },
+	{ XVS_MAP_DEST_EST, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t), sizeof(struct xvs_est),
+	  XVS_MAX_DEST },
+	{ XVS_MAP_LOCALITY, BPF_MAP_TYPE_HASH, sizeof(struct xvs_locality_key),
+	  sizeof(struct xvs_locality), XVS_LOCALITY_MAX },
+	{ XVS_MAP_MARK_LPM, BPF_MAP_TYPE_LPM_TRIE, sizeof(struct xvs_mark_lpm_key),
+	  sizeof(struct xvs_mark_set), XVS_MARK_RULES_MAX },
+	{ XVS_MAP_SCRATCH, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
+	  sizeof(struct xvs_scratch), 1 },
 };
 
 static void maps_match_abi(void)
@@ -84,8 +97,8 @@ static void no_unknown_maps(void)
 	ASSERT(skel != NULL);
 	bpf_object__for_each_map(map, skel->obj) {
 		const char *name = bpf_map__name(map);
-		/* .rodata/.bss: the program's own constants and private state
-		 * (the table-full sweep's clock), never read by libxvs. */
+		/* .rodata/.bss: the program's own constants, never read by
+		 * libxvs. */
 		bool known = strstr(name, ".rodata") || strstr(name, ".bss");
 
 		for (size_t i = 0; !known && i < sizeof(maps) / sizeof(maps[0]); i++)

@@ -285,10 +285,21 @@ static const struct bad_case bad_cases[] = {
 	{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -i --tun-type gue --tun-port 6080", 2,
 	  "xvsadm: only --tun-type ipip is supported" },
 	{ "-a -t 10.0.0.1:80 -r 10.0.1.1 -g -i", 2, "multiple 'forwarding-method' options specified" },
-	{ "-A -f 7 -s rr", 2, "xvsadm: firewall-mark services (-f) are not supported yet" },
 	{ "-A -f 0 -s rr", 2, "invalid fwmark value `0' specified" },
 	{ "-A -t 10.0.0.1:80 -6", 2, "-6 used before -f" },
-	{ "-A -f 7 -6 -s rr", 2, "xvsadm: firewall-mark services (-f) are not supported yet" },
+	{ "-A -f 7 -6 -s rr", 2, "xvsadm: IPv6 services are not supported yet" },
+	{ "-A -t 10.0.0.0/24:80 -s rr", 2, "illegal virtual server address[:port] specified" },
+	{ "-a -t 10.0.0.1:80-90 -r 10.0.1.1", 2, "illegal virtual server address[:port] specified" },
+	{ "--add-mark 0 -t 10.0.0.1", 2, "invalid fwmark value `0' specified" },
+	{ "--add-mark 1", 2, "You need to supply the 'service-address' option for the 'add-mark' command" },
+	{ "--add-mark 1 -f 3", 2, "xvsadm: a mark rule matches -t or -u traffic, not -f" },
+	{ "--add-mark 1 -t 10.0.0.1/33", 2,
+	  "xvsadm: illegal mark match `10.0.0.1/33' (ADDR[/LEN][:PORT[-PORT]])" },
+	{ "--add-mark 1 -t 10.0.0.1:90-80", 2,
+	  "xvsadm: illegal mark match `10.0.0.1:90-80' (ADDR[/LEN][:PORT[-PORT]])" },
+	{ "--add-mark 1 -t 10.0.0.1 -s rr", 2, "Illegal 'scheduler' option with the 'add-mark' command" },
+	{ "--add-mark 1 -t [2001:db8::1]:80", 2, "xvsadm: IPv6 mark rules are not supported yet" },
+	{ "-L --marks -c", 2, "The option 'marks' conflicts with the 'connection' option in the 'list' command" },
 	{ "-A --sctp-service 10.0.0.1:80 -s rr", 2,
 	  "xvsadm: SCTP services (--sctp-service) are not supported yet" },
 	{ "-A -t [2001:db8::1]:80 -s rr", 2, "xvsadm: IPv6 services are not supported yet" },
@@ -315,6 +326,52 @@ static const struct bad_case bad_cases[] = {
 	{ "-C --counters", 2, "Illegal 'counters' option with the 'flush' command" },
 	{ "--detach -n", 2, "Illegal 'numeric' option with the 'detach' command" },
 };
+
+/* -f services parse as ipvsadm parses them; --add-mark/--del-mark take a
+ * mark and a -t/-u match with a prefix and a port range. */
+static void fwmark_services_and_mark_rules(void)
+{
+	static const struct {
+		const char *line;
+		enum xvsadm_cmd cmd;
+		uint32_t fwmark;
+		uint8_t proto;
+		const char *addr;
+		uint8_t len;
+		uint16_t pmin, pmax;
+	} cases[] = {
+		{ "-A -f 7 -s wlc -p", XVSADM_CMD_ADD, 7, 0, NULL, 0, 0, 0 },
+		{ "-a -f 7 -r 10.0.1.1 -m", XVSADM_CMD_ADDDEST, 7, 0, NULL, 0, 0, 0 },
+		{ "--add-mark 7 -t 192.0.2.0/24:80-90", XVSADM_CMD_ADDMARK, 7, TCP, "192.0.2.0", 24,
+		  80, 90 },
+		{ "--add-mark 1 -u 10.0.0.1", XVSADM_CMD_ADDMARK, 1, UDP, "10.0.0.1", 32, 0, 65535 },
+		{ "--add-mark 2 -t 10.0.0.1:http", XVSADM_CMD_ADDMARK, 2, TCP, "10.0.0.1", 32, 80, 80 },
+		{ "-t 0.0.0.0/0:443 --del-mark 3", XVSADM_CMD_DELMARK, 3, TCP, "0.0.0.0", 0, 443, 443 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xvsadm_cmdline cl;
+		struct xvsadm_err err;
+		int r = parse_line(cases[i].line, &cl, &err);
+
+		if (r) {
+			test_fail(__FILE__, __LINE__, "'%s' failed: %s", cases[i].line, err.msg);
+			continue;
+		}
+		EXPECT_EQ_INT(cl.cmd, cases[i].cmd);
+		if (cases[i].cmd == XVSADM_CMD_ADDMARK || cases[i].cmd == XVSADM_CMD_DELMARK) {
+			EXPECT_EQ_INT(cl.mark.mark, cases[i].fwmark);
+			EXPECT_EQ_INT(cl.mark.proto, cases[i].proto);
+			EXPECT_EQ_INT(cl.mark.addr, inet_addr(cases[i].addr));
+			EXPECT_EQ_INT(cl.mark.prefix_len, cases[i].len);
+			EXPECT_EQ_INT(cl.mark.port_min, cases[i].pmin);
+			EXPECT_EQ_INT(cl.mark.port_max, cases[i].pmax);
+			EXPECT_EQ_INT(cl.svc.fwmark, 0);
+		} else {
+			EXPECT_EQ_INT(cl.svc.fwmark, cases[i].fwmark);
+		}
+	}
+}
 
 static void bad_lines_fail_with_ipvsadm_messages(void)
 {
@@ -593,6 +650,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(hook_and_ifaces_fill_open_options),
 	TEST_CASE(no_arguments_lists_with_names),
 	TEST_CASE(bad_lines_fail_with_ipvsadm_messages),
+	TEST_CASE(fwmark_services_and_mark_rules),
 	TEST_CASE(unsupported_forwarding_follows_the_library),
 	TEST_CASE(every_matrix_row_covers_every_option),
 	TEST_CASE(matrix_holds_ipvsadm_rules),

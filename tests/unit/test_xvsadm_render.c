@@ -177,41 +177,27 @@ static void largenum_boundaries(void)
 			     cases[i].want);
 }
 
-static void rates_come_from_two_samples(void)
+/* --rate shows the estimator's rates (libxvs) in the statistics' columns. */
+static void rates_replace_the_statistics(void)
 {
-	struct xvs_dest_info d0 = { .conf = { .port = 443 } }, d1 = d0;
-	struct xvs_svc_info s0 = { .conf = svcs[0].conf, .dests = &d0, .n_dests = 1 };
-	struct xvs_svc_info s1 = { .conf = svcs[0].conf, .dests = &d1, .n_dests = 1 };
-	struct xvs_svc_info *r = NULL;
+	struct xvs_dest_info d = { .conf = { .port = 443 } };
+	struct xvs_svc_info s = { .conf = svcs[0].conf, .dests = &d, .n_dests = 1 };
 
 	fill_addresses();
-	s0.conf = s1.conf = svcs[0].conf;
-	d0.conf.addr = d1.conf.addr = inet_addr("10.0.0.11");
-	s0.stats = (struct xvs_stats){ 100, 1000, 0, 50000, 0 };
-	s1.stats = (struct xvs_stats){ 124, 2660, 0, 172240, 0 };
-	d0.stats = (struct xvs_stats){ 10, 500, 0, 1000, 0 };
-	d1.stats = (struct xvs_stats){ 22, 1330, 0, 62120, 0 };
-	/* two seconds apart: halves */
-	ASSERT(xvsadm_rates(&s0, 1, &s1, 1, 2000, &r) == 0);
-	EXPECT_EQ_INT(r[0].stats.conns, 12);
-	EXPECT_EQ_INT(r[0].stats.inpkts, 830);
-	EXPECT_EQ_INT(r[0].stats.inbytes, 61120);
-	EXPECT_EQ_INT(r[0].dests[0].stats.conns, 6);
-	EXPECT_STREQ(RENDER(xvsadm_render_service(OUT, &r[0], XVSADM_FMT_NUMERIC | XVSADM_FMT_RATE)),
+	s.conf = svcs[0].conf;
+	d.conf.addr = inet_addr("10.0.0.11");
+	s.stats = (struct xvs_stats){ 124, 2660, 0, 172240, 0 };
+	d.stats = (struct xvs_stats){ 22, 1330, 0, 62120, 0 };
+	s.rate = (struct xvs_stats){ 12, 830, 0, 61120, 0 };
+	d.rate = (struct xvs_stats){ 6, 415, 0, 30560, 0 };
+	xvsadm_stats_to_rates(&s, 1);
+	EXPECT_EQ_INT(s.stats.conns, 12);
+	EXPECT_EQ_INT(s.dests[0].stats.inpkts, 415);
+	EXPECT_STREQ(RENDER(xvsadm_render_service(OUT, &s, XVSADM_FMT_NUMERIC | XVSADM_FMT_RATE)),
 		"Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
 		"  -> RemoteAddress:Port\n"
 		"TCP  192.0.2.10:443                     12      830        0    61120        0\n"
 		"  -> 10.0.0.11:443                       6      415        0    30560        0\n");
-	xvsadm_svc_list_free(r, 1);
-
-	/* a service new in the second sample, or counters zeroed between: 0 */
-	ASSERT(xvsadm_rates(NULL, 0, &s1, 1, 1000, &r) == 0);
-	EXPECT_EQ_INT(r[0].stats.conns, 0);
-	EXPECT_EQ_INT(r[0].dests[0].stats.inbytes, 0);
-	xvsadm_svc_list_free(r, 1);
-	ASSERT(xvsadm_rates(&s1, 1, &s0, 1, 1000, &r) == 0);
-	EXPECT_EQ_INT(r[0].stats.inpkts, 0);
-	xvsadm_svc_list_free(r, 1);
 }
 
 static void thresholds_persistconn_and_tuninfo_layouts(void)
@@ -265,6 +251,79 @@ static void connections_layout(void)
 		"pro expire state       source             virtual            destination        pe name          pe_data\n");
 }
 
+/* Templates as ipvsadm -c shows IPVS's: client port 0, state NONE or
+ * ASSURED, a firewall-mark template's protocol "IP" and the mark as its
+ * virtual address. */
+static void templates_in_connection_listing(void)
+{
+	struct xvs_conn_info c[2] = {
+		{ .proto = IPPROTO_TCP, .vport = 443, .dport = 443, .state = (enum xvs_conn_state)XVS_TPL_ASSURED,
+		  .expire_s = 273, .is_template = true },
+		{ .proto = 0, .state = (enum xvs_conn_state)XVS_TPL_NONE, .expire_s = 59, .is_template = true },
+	};
+
+	c[0].caddr = inet_addr("198.51.100.0");
+	c[0].vaddr = inet_addr("192.0.2.10");
+	c[0].daddr = inet_addr("10.0.0.11");
+	c[1].caddr = inet_addr("198.51.100.7");
+	c[1].vaddr = inet_addr("0.0.0.7");
+	c[1].daddr = inet_addr("10.0.2.7");
+	EXPECT_STREQ(RENDER(xvsadm_render_conns(OUT, c, 2, XVSADM_FMT_NUMERIC)),
+		"IPVS connection entries\n"
+		"pro expire state       source             virtual            destination\n"
+		"TCP 04:33  ASSURED     198.51.100.0:0     192.0.2.10:443     10.0.0.11:443\n"
+		"IP  00:59  NONE        198.51.100.7:0     0.0.0.7:0          10.0.2.7:0\n");
+}
+
+/* -L --marks, most specific first; -S puts the rules before the services,
+ * so a restore has them before it needs them. */
+static void mark_rules_render_and_save(void)
+{
+	struct xvs_mark_rule r[3] = {
+		{ IPPROTO_TCP, 0, 24, 0, 65535, 8 },
+		{ IPPROTO_TCP, 0, 32, 8000, 8100, 7 },
+		{ IPPROTO_UDP, 0, 32, 53, 53, 9 },
+	};
+	struct xvsadm_table t = { .marks = r, .n_marks = 3 };
+
+	r[0].addr = inet_addr("192.0.2.0");
+	r[1].addr = inet_addr("192.0.2.10");
+	r[2].addr = inet_addr("192.0.2.10");
+	EXPECT_STREQ(RENDER(xvsadm_render_marks(OUT, r, 3, XVSADM_FMT_NUMERIC)),
+		"Firewall mark rules\n"
+		"Prot Destination[/len][:ports]         Mark\n"
+		"TCP  192.0.2.10:8000-8100              7\n"
+		"UDP  192.0.2.10:53                     9\n"
+		"TCP  192.0.2.0/24                      8\n");
+	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &t, XVSADM_FMT_NUMERIC)),
+		"--add-mark 8 -t 192.0.2.0/24\n"
+		"--add-mark 7 -t 192.0.2.10:8000-8100\n"
+		"--add-mark 9 -u 192.0.2.10:53\n");
+}
+
+/* -f services: "FWM  N" in -L, "-f N" in -S, after the others. */
+static void fwmark_service_layouts(void)
+{
+	struct xvs_dest_info d = { .conf = { .port = 0, .fwd = XVS_FWD_DR, .weight = 1 },
+				   .active_conns = 2, .persist_conns = 1 };
+	struct xvs_svc_info s = { .conf = { .proto = IPPROTO_TCP, .fwmark = 5, .sched = "wlc",
+					    .persistent = true, .persist_timeout_s = 60 },
+				  .dests = &d, .n_dests = 1 };
+	struct xvsadm_table t = { .svcs = &s, .n_svcs = 1 };
+
+	d.conf.addr = inet_addr("10.0.2.7");
+	EXPECT_STREQ(RENDER(xvsadm_render_entry(OUT, &s, NULL, XVSADM_FMT_NUMERIC)),
+		"FWM  5 wlc persistent 60\n"
+		"  -> 10.0.2.7:0                   Route   1      2          0         \n");
+	EXPECT_STREQ(RENDER(xvsadm_render_entry(OUT, &s, NULL,
+						XVSADM_FMT_NUMERIC | XVSADM_FMT_PERSISTCONN)),
+		"FWM  5 wlc persistent 60\n"
+		"  -> 10.0.2.7:0                   1         1           2          0         \n");
+	EXPECT_STREQ(RENDER(xvsadm_render_save(OUT, &t, XVSADM_FMT_NUMERIC)),
+		"-A -f 5 -s wlc -p 60\n"
+		"-a -f 5 -r 10.0.2.7:0 -g -w 1\n");
+}
+
 static void timeout_and_counters(void)
 {
 	uint64_t vals[2] = { 7, 18446744073709551615ULL };
@@ -312,9 +371,12 @@ static const struct test_case cases[] = {
 	TEST_CASE(stats_line_of_an_idle_service),
 	TEST_CASE(stats_scale_large_numbers),
 	TEST_CASE(largenum_boundaries),
-	TEST_CASE(rates_come_from_two_samples),
+	TEST_CASE(rates_replace_the_statistics),
 	TEST_CASE(thresholds_persistconn_and_tuninfo_layouts),
 	TEST_CASE(connections_layout),
+	TEST_CASE(templates_in_connection_listing),
+	TEST_CASE(mark_rules_render_and_save),
+	TEST_CASE(fwmark_service_layouts),
 	TEST_CASE(timeout_and_counters),
 	TEST_CASE(save_matches_ipvsadm),
 	TEST_CASE(names_are_resolved_without_numeric),
