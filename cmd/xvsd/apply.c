@@ -323,6 +323,8 @@ static const char *vs_unrepresentable(const struct conf_vs *vs)
 {
 	if (vs->family == AF_INET6)
 		return "IPv6 services are not supported by the xvs data plane (IPv4 only)";
+	if (vs->kind != CONF_VS_FWMARK && vs->protocol == IPPROTO_SCTP)
+		return "SCTP services are not supported by the xvs data plane (TCP and UDP only)";
 	if (vs->kind == CONF_VS_GROUP && vs->group) {
 		for (size_t i = 0; i < vs->group->n_entries; i++)
 			if (!vs->group->entries[i].is_fwmark &&
@@ -746,6 +748,27 @@ static void sync_laddrs(struct apply *a, const struct dp_svc *w, struct dp_svc *
 	}
 }
 
+/* keepalived's fwmark services take the mark iptables gives packets; xvs's
+ * data plane runs before netfilter, so only its own mark rules (or a tc
+ * filter ahead of it) can mark them. Without one the service is silently
+ * dead: say so where it is configured. */
+static void warn_unmarked(struct apply *a, const struct dp_svc *w)
+{
+	int used;
+
+	if (!w->c.fwmark)
+		return;
+	used = a->ops->mark_used(a->ctx, w->c.fwmark);
+	if (used != 0)
+		return;
+	a->warnings++;
+	log_warn("%s:%u:%u: virtual server fwmark %u: no xvs mark rule gives packets mark %u, "
+		 "so it receives none: add one with 'xvsadm --add-mark %u -t|-u ADDR[/LEN][:PORT]' "
+		 "(iptables and nftables marks are set after the xvs data plane has run)",
+		 w->vs->pos.file, w->vs->pos.line, w->vs->pos.col, w->c.fwmark, w->c.fwmark,
+		 w->c.fwmark);
+}
+
 static void sync_svc(struct apply *a, const struct dp_svc *w)
 {
 	struct dp_svc *h = set_find(&a->have, &w->c);
@@ -759,6 +782,7 @@ static void sync_svc(struct apply *a, const struct dp_svc *w)
 			stale_on(a, err);
 			return;
 		}
+		warn_unmarked(a, w);
 		h = set_push(&a->have, &w->c, NULL);
 		if (!h)
 			return;

@@ -55,6 +55,9 @@ struct dp_ops {
 	int (*detach)(void *ctx);
 	int (*counters)(void *ctx, uint64_t out[XVS_CNT_MAX]);
 	const char *(*warning)(void *ctx);	/* of the last dest add/edit, or NULL */
+	/* 1 when some firewall-mark rule (xvsadm --add-mark) gives packets
+	 * mark, 0 when none does, or -errno. */
+	int (*mark_used)(void *ctx, uint32_t mark);
 };
 
 struct dp_dest {
@@ -106,6 +109,7 @@ struct apply {
 	uint32_t timeout_tcp_s, timeout_tcpfin_s, timeout_udp_s;
 	uint64_t writes;		/* libxvs calls that change the data plane */
 	uint64_t errors;		/* of them, failed */
+	uint64_t warnings;		/* added services that will see no packet */
 };
 
 void apply_init(struct apply *a, const struct dp_ops *ops, void *ctx);

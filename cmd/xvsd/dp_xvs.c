@@ -110,6 +110,21 @@ static int d_counters(void *ctx, uint64_t out[XVS_CNT_MAX])
 	return xvs_counters_read(X(ctx), out);
 }
 
+static int d_mark_used(void *ctx, uint32_t mark)
+{
+	struct xvs_mark_rule *r;
+	size_t n;
+	int err = xvs_mark_rule_list(X(ctx), &r, &n);
+	int used = 0;
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < n && !used; i++)
+		used = r[i].mark == mark;
+	free(r);
+	return used;
+}
+
 static const char *d_warning(void *ctx)
 {
 	return xvs_last_warning(X(ctx));
@@ -134,4 +149,5 @@ const struct dp_ops dp_xvs_ops = {
 	.detach = d_detach,
 	.counters = d_counters,
 	.warning = d_warning,
+	.mark_used = d_mark_used,
 };

@@ -447,6 +447,26 @@ static void refused_service_is_said_once(void)
 	stop(&w);
 }
 
+static void unmarked_fwmark_service_is_warned_of(void)
+{
+	static const char two_marks[] =
+		"virtual_server fwmark 7 {\n lvs_sched rr\n lvs_method DR\n"
+		" real_server 10.0.1.1 0 {\n }\n}\n"
+		"virtual_server fwmark 8 {\n lvs_sched rr\n lvs_method DR\n"
+		" real_server 10.0.1.2 0 {\n }\n}\n";
+	struct world w = { 0 };
+
+	w.dp.marked[w.dp.n_marked++] = 8;
+	ASSERT(start(&w, two_marks));
+	EXPECT_EQ_INT(w.a.warnings, 1);	/* fwmark 7 only */
+	EXPECT_EQ_INT(w.a.errors, 0);	/* a warning: the service is still added */
+	EXPECT_STREQ(calls(&w), "svc_add FWM 7 rr|dest_add FWM 7 10.0.1.1:0 DR w1|"
+				"svc_add FWM 8 rr|dest_add FWM 8 10.0.1.2:0 DR w1");
+	ASSERT(reload(&w, two_marks));	/* nothing added: not said again */
+	EXPECT_EQ_INT(w.a.warnings, 1);
+	stop(&w);
+}
+
 static void transient_refusal_is_retried(void)
 {
 	struct world w = { 0 };
@@ -476,10 +496,12 @@ static void unrepresentable_is_left_out(void)
 {
 	struct world w = { 0 };
 
-	/* IPv6 and a TUN type xvs does not have: said (log), left out; the
-	 * rest is configured */
+	/* IPv6, SCTP and a TUN type xvs does not have: said (log), left
+	 * out; the rest is configured */
 	ASSERT(start(&w, "virtual_server 2001:db8::1 80 {\n lvs_sched rr\n lvs_method DR\n"
 			 " protocol TCP\n real_server 2001:db8::11 80 {\n }\n}\n"
+			 "virtual_server 10.0.0.9 80 {\n lvs_sched rr\n lvs_method DR\n"
+			 " protocol SCTP\n real_server 10.0.1.9 80 {\n }\n}\n"
 			 "virtual_server 10.0.0.1 80 {\n lvs_sched rr\n lvs_method DR\n protocol TCP\n"
 			 " real_server 10.0.1.1 80 {\n  lvs_method TUN type gue port 6080\n }\n"
 			 " real_server 10.0.1.2 80 {\n }\n}\n"));
@@ -538,6 +560,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(reload_keeps_a_down_server_out),
 	TEST_CASE(reload_removes_a_virtual_server),
 	TEST_CASE(refused_service_is_said_once),
+	TEST_CASE(unmarked_fwmark_service_is_warned_of),
 	TEST_CASE(transient_refusal_is_retried),
 	TEST_CASE(unrepresentable_is_left_out),
 	TEST_CASE(stop_modes),

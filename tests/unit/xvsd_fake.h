@@ -264,6 +264,8 @@ struct fake_dp {
 	bool open;
 	int fail_svc_add;		/* svc_add returns this when non-zero */
 	int fail_dest_add;
+	uint32_t marked[8];		/* marks some mark rule gives */
+	size_t n_marked;
 };
 
 static inline const char *fake_svc_str(const struct xvs_svc_conf *c, char *b, size_t len)
@@ -525,13 +527,23 @@ static inline int fd_counters(void *ctx, uint64_t out[XVS_CNT_MAX])
 	return 0;
 }
 
+static inline int fd_mark_used(void *ctx, uint32_t mark)
+{
+	struct fake_dp *f = ctx;
+
+	for (size_t i = 0; i < f->n_marked; i++)
+		if (f->marked[i] == mark)
+			return 1;
+	return 0;
+}
+
 static const struct dp_ops fake_dp_ops = {
 	.begin = fd_begin, .end = fd_end, .list = fd_list, .list_free = fd_list_free,
 	.laddr_list = fd_laddr_list, .svc_add = fd_svc_add, .svc_edit = fd_svc_edit,
 	.svc_del = fd_svc_del, .dest_add = fd_dest_add, .dest_edit = fd_dest_edit,
 	.dest_del = fd_dest_del, .laddr_add = fd_laddr_add, .laddr_del = fd_laddr_del,
 	.timeout_set = fd_timeout_set, .flush = fd_flush, .detach = fd_detach,
-	.counters = fd_counters,
+	.counters = fd_counters, .mark_used = fd_mark_used,
 };
 
 /* The data plane as "svc: dest dest | svc: ..." for one comparison. */
