@@ -262,8 +262,8 @@ def section_table(rows, plot_dir, tmp):
     out = ["## 2. Connection-table scale\n"]
     out.append(
         "The connection table (`xvs_conns`, a plain hash of 1,048,576 entries: "
-        "`XVS_CONN_MAX_DEFAULT`, the size libxvs loads and the configured maximum, which "
-        "xvsadm does not change; NAT and FULLNAT connections also have an entry in "
+        "`XVS_CONN_MAX_DEFAULT`, the size libxvs loads when `--conn-max` does not say "
+        "otherwise, and the configured maximum here; NAT and FULLNAT connections also have an entry in "
         "`xvs_conns_out`, the reply table of the same capacity) is emptied and filled from "
         "user space with N live established DR connections (`bpf_map_update_batch`), then "
         "the XDP program runs ACKs of those connections. *One flow* repeats one "

@@ -330,6 +330,21 @@ static int h_hook(struct pstate *ps, const struct opt_spec *spec, const char *ar
 	return 0;
 }
 
+/* IPVS sizes its connection table by a module parameter (conn_tab_bits);
+ * xvs's is a map sized when the data plane is loaded. */
+static int h_conn_max(struct pstate *ps, const struct opt_spec *spec, const char *arg)
+{
+	long v;
+
+	(void)spec;
+	if (xvsadm_parse_number(arg, XVSADM_CONN_MAX_MIN, XVSADM_CONN_MAX_MAX, &v))
+		return xvsadm_fail(ps->err, XVSADM_EXIT_ARGS,
+				   "xvsadm: invalid --conn-max `%s' (%u to %u connections)", arg,
+				   XVSADM_CONN_MAX_MIN, XVSADM_CONN_MAX_MAX);
+	ps->cl->conn_max = (uint32_t)v;
+	return 0;
+}
+
 static bool ifaces_valid(const char *list)
 {
 	size_t len = 0;
@@ -475,6 +490,7 @@ static const struct opt_spec opt_table[] = {
 	FLAG("tun-remcsum", 0, TUN_REMCSUM, 0),
 	WITH("hook", 0, ARG_REQUIRED, XVSADM_OPT_HOOK, h_hook, 0),
 	WITH("ifaces", 0, ARG_REQUIRED, XVSADM_OPT_IFACES, h_ifaces, 0),
+	WITH("conn-max", 0, ARG_REQUIRED, XVSADM_OPT_CONN_MAX, h_conn_max, 0),
 	FLAG("counters", 0, COUNTERS, 0),
 	FLAG("marks", 0, MARKS, 0),
 	WITH("laddr", 'z', ARG_REQUIRED, XVSADM_OPT_LADDR, h_laddr, 0),

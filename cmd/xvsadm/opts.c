@@ -51,6 +51,7 @@ static const char *const opt_names[XVSADM_OPT_MAX] = {
 	[XVSADM_OPT_LADDR] = "local-address",	/* DPVS's names */
 	[XVSADM_OPT_IFNAME] = "ifname",
 	[XVSADM_OPT_MARKS] = "marks",
+	[XVSADM_OPT_CONN_MAX] = "conn-max",
 };
 
 /* One row per command: its name in messages and one rule character per
@@ -58,7 +59,7 @@ static const char *const opt_names[XVSADM_OPT_MAX] = {
  * '1' options, ' ' optional. Columns in groups of eight:
  *   n  c  svc s  p  M  r  fwd | w  x  y  mc tot dmn st rt |
  *   thr pc srt sid ex ops pe b | grp port ttl size tinf type tprt nocs |
- *   csum remc hook ifaces counters laddr ifname marks                  */
+ *   csum remc hook ifaces counters laddr ifname marks | conn-max       */
 struct cmd_rules {
 	const char *name;
 	const char *rules;
@@ -66,53 +67,53 @@ struct cmd_rules {
 
 static const struct cmd_rules cmd_rules[XVSADM_CMD_MAX] = {
 	[XVSADM_CMD_ADD] =	{ "add-service",
-		"xx+   xx" "xxxxxxxx" "xxxxx   " "xxxxxxxx" "xx  xxxx" },
+		"xx+   xx" "xxxxxxxx" "xxxxx   " "xxxxxxxx" "xx  xxxx" " " },
 	[XVSADM_CMD_EDIT] =	{ "edit-service",
-		"xx+   xx" "xxxxxxxx" "xxxxx   " "xxxxxxxx" "xxxxxxxx" },
+		"xx+   xx" "xxxxxxxx" "xxxxx   " "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_DEL] =	{ "delete-service",
-		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_FLUSH] =	{ "flush",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_LIST] =	{ "list",
-		" 11xxxxx" "xxxx11  " "     xxx" "xxxx xxx" "xxxx1xx1" },
+		" 11xxxxx" "xxxx11  " "     xxx" "xxxx xxx" "xxxx1xx1" "x" },
 	[XVSADM_CMD_ADDDEST] =	{ "add-server",
-		"xx+xxx+ " "   xxxxx" "xxxxxxxx" "xxxxx   " "  xxxxxx" },
+		"xx+xxx+ " "   xxxxx" "xxxxxxxx" "xxxxx   " "  xxxxxx" "x" },
 	[XVSADM_CMD_DELDEST] =	{ "delete-server",
-		"xx+xxx+x" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx+xxx+x" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_EDITDEST] =	{ "edit-server",
-		"xx+xxx+ " "   xxxxx" "xxxxxxxx" "xxxxx   " "  xxxxxx" },
+		"xx+xxx+ " "   xxxxx" "xxxxxxxx" "xxxxx   " "  xxxxxx" "x" },
 	[XVSADM_CMD_TIMEOUT] =	{ "set",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_STARTDAEMON] = { "start-daemon",
-		"xxxxxxxx" "xxx xxxx" "xxx xxxx" "    xxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxx xxxx" "xxx xxxx" "    xxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_STOPDAEMON] = { "stop-daemon",
-		"xxxxxxxx" "xxxxxxxx" "xxx xxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxx xxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_RESTORE] =	{ "restore",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xx  xxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xx  xxxx" " " },
 	[XVSADM_CMD_SAVE] =	{ "save",
-		" xxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		" xxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_ZERO] =	{ "zero",
-		"xx xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_ADDLADDR] = { "add-laddr",
-		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxx++x" },
+		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxx++x" "x" },
 	/* DPVS requires -F here too; xvs finds the address without it */
 	[XVSADM_CMD_DELLADDR] = { "del-laddr",
-		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxx+ x" },
+		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxx+ x" "x" },
 	[XVSADM_CMD_GETLADDR] = { "get-laddr",
-		"xx xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_LPORT_RANGE] = { "lport-range",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	/* -t/-u is the match: ADDR[/LEN][:PORT[-PORT]] */
 	[XVSADM_CMD_ADDMARK] = { "add-mark",
-		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_DELMARK] = { "del-mark",
-		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xx+xxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_DETACH] =	{ "detach",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_HELP] =	{ "help",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 	[XVSADM_CMD_VERSION] =	{ "version",
-		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" },
+		"xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "xxxxxxxx" "x" },
 };
 
 const char *xvsadm_cmd_name(enum xvsadm_cmd cmd)

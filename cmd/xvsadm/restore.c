@@ -87,9 +87,10 @@ static int parse_one_line(char *line, int lineno, struct xvsadm_cmdline *cl,
 		return xvsadm_fail(err, XVSADM_EXIT_ARGS,
 				   "line %d: the '%s' command cannot be used in a restore",
 				   lineno, xvsadm_cmd_name(cl->cmd));
-	if (cl->options & (XVSADM_OPT_BIT(XVSADM_OPT_HOOK) | XVSADM_OPT_BIT(XVSADM_OPT_IFACES)))
+	if (cl->options & (XVSADM_OPT_BIT(XVSADM_OPT_HOOK) | XVSADM_OPT_BIT(XVSADM_OPT_IFACES) |
+			   XVSADM_OPT_BIT(XVSADM_OPT_CONN_MAX)))
 		return xvsadm_fail(err, XVSADM_EXIT_ARGS,
-				   "line %d: --hook and --ifaces belong on the -R command line",
+				   "line %d: --hook, --ifaces and --conn-max belong on the -R command line",
 				   lineno);
 	return 0;
 }

@@ -359,12 +359,23 @@ int xvsadm_main(int argc, char **argv)
 	opts = (struct xvs_open_opts){
 		.hook = cl.hook,
 		.ifaces = cl.ifaces[0] ? cl.ifaces : NULL,
+		.conn_max = cl.conn_max,
 	};
 	err = xvs_open(&x, &opts);
 	if (err) {
 		fprintf(stderr, "xvsadm: cannot open the xvs data plane: %s\n",
 			err == -EPERM ? "Permission denied (you must be root)" : xvs_strerror(err));
 		free(lines);
+		return XVSADM_EXIT_FAIL;
+	}
+	/* a size that cannot be had is refused, not dropped: the table is
+	 * sized once, when the data plane loads */
+	if (cl.conn_max && xvs_is_loaded(x) && xvs_conn_table_size(x) != cl.conn_max) {
+		fprintf(stderr, "xvsadm: --conn-max %u: the data plane is loaded with a connection "
+			"table of %u; the size is set when it loads (xvsadm --detach, then "
+			"configure again)\n", cl.conn_max, xvs_conn_table_size(x));
+		free(lines);
+		xvs_close(x);
 		return XVSADM_EXIT_FAIL;
 	}
 	status = run(x, &cl, lines, n_lines);
@@ -387,7 +398,7 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  %s -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags] [-o]\n"
 		"  %s -D virtual-service\n"
 		"  %s -C\n"
-		"  %s -R [--hook HOOK] [--ifaces IF[,IF...]]\n"
+		"  %s -R [--hook HOOK] [--ifaces IF[,IF...]] [--conn-max N]\n"
 		"  %s -S [-n]\n"
 		"  %s -a|e virtual-service -r server-address [options]\n"
 		"  %s -d virtual-service -r server-address\n"
@@ -461,6 +472,7 @@ void xvsadm_usage(FILE *f, const char *p)
 		"  --counters                          output of the data plane's counters (xvs)\n"
 		"  --marks                             output of the firewall-mark rules (xvs)\n"
 		"  --hook         auto|xdp|xdp-generic|tc  where to attach when loading (xvs)\n"
-		"  --ifaces       IF[,IF...]           interfaces to attach to (xvs)\n",
+		"  --ifaces       IF[,IF...]           interfaces to attach to (xvs)\n"
+		"  --conn-max     N                    connection table size when loading (xvs)\n",
 		xvs_sched_default());
 }

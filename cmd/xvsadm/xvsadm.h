@@ -96,10 +96,15 @@ enum xvsadm_opt {
 	XVSADM_OPT_LADDR,	/* DPVS: -z */
 	XVSADM_OPT_IFNAME,	/* DPVS: -F */
 	XVSADM_OPT_MARKS,	/* xvs: -L --marks */
+	XVSADM_OPT_CONN_MAX,	/* xvs: --conn-max, IPVS's conn_tab_bits */
 	XVSADM_OPT_MAX,
 };
 
 #define XVSADM_OPT_BIT(o)	(1ULL << (o))
+
+/* --conn-max: connections the data plane's table holds */
+#define XVSADM_CONN_MAX_MIN	1024u
+#define XVSADM_CONN_MAX_MAX	(1u << 27)
 
 /* Listing format flags. */
 #define XVSADM_FMT_NUMERIC	(1u << 0)
@@ -135,6 +140,7 @@ struct xvsadm_cmdline {
 	uint32_t timeout[3];		/* --set tcp tcpfin udp */
 	enum xvs_hook hook;		/* --hook */
 	char ifaces[256];		/* --ifaces; "" means every UP interface */
+	uint32_t conn_max;		/* --conn-max; 0: libxvs's default */
 	const char *unsupported;	/* accepted by the parser, not by xvs */
 	bool ipv6;			/* -6, or an IPv6 address */
 	int lineno;			/* -R input line; 0 on the command line */

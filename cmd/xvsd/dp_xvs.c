@@ -4,19 +4,41 @@
 #include <stdlib.h>
 
 #include "dp_xvs.h"
+#include "log.h"
 
 static struct xvs *X(void *ctx)
 {
 	return ((struct dp_xvs *)ctx)->x;
 }
 
+/* The table is sized when the data plane loads; one that is running keeps
+ * its size (and its connections), so a different --conn-max is said, not
+ * acted on. */
+static void size_check(struct dp_xvs *d)
+{
+	uint32_t have;
+
+	if (!d->opts.conn_max || d->size_said || !xvs_is_loaded(d->x))
+		return;
+	have = xvs_conn_table_size(d->x);
+	if (have != d->opts.conn_max)
+		log_warn("--conn-max %u: the data plane is running with a connection table of %u, "
+			 "kept with its connections (the size is set when it loads: xvsadm --detach "
+			 "and restart xvsd to change it)", d->opts.conn_max, have);
+	d->size_said = true;
+}
+
 static int d_begin(void *ctx)
 {
 	struct dp_xvs *d = ctx;
+	int err;
 
 	if (d->x)
 		return -EBUSY;
-	return xvs_open(&d->x, &d->opts);
+	err = xvs_open(&d->x, &d->opts);
+	if (!err)
+		size_check(d);
+	return err;
 }
 
 static void d_end(void *ctx)

@@ -10,6 +10,7 @@
 struct dp_xvs {
 	struct xvs_open_opts opts;	/* used when xvsd loads the data plane */
 	struct xvs *x;			/* open between begin and end */
+	bool size_said;			/* a loaded table of another size, said once */
 };
 
 extern const struct dp_ops dp_xvs_ops;

@@ -123,6 +123,22 @@ static int set_hook(struct xvsd_opts *o, const char *a)
 	return -EINVAL;
 }
 
+static int set_conn_max(struct xvsd_opts *o, const char *a)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(a, &end, 10);
+	if (errno || end == a || *end || a[0] == '-' || v < 1024 || v > (1ul << 27)) {
+		fprintf(stderr, "xvsd: invalid --conn-max '%s': expected 1024 to %lu connections\n",
+			a, 1ul << 27);
+		return -EINVAL;
+	}
+	o->xvs.conn_max = (uint32_t)v;
+	return 0;
+}
+
 static int set_ifaces(struct xvsd_opts *o, const char *a)
 {
 	o->xvs.ifaces = a;
@@ -157,6 +173,8 @@ static const struct opt_def opt_defs[] = {
 	  set_hook },
 	{ "ifaces", 0, "IF[,IF]", "interfaces for the data plane if xvsd loads it (default: all up)",
 	  set_ifaces },
+	{ "conn-max", 0, "N", "connection table size if xvsd loads the data plane (default 1048576)",
+	  set_conn_max },
 	{ "help", 'h', NULL, "this text", show_help },
 	{ "version", 'v', NULL, "version", show_version },
 };

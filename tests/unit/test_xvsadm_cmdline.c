@@ -195,6 +195,11 @@ static void hook_and_ifaces_fill_open_options(void)
 	EXPECT_STREQ(cl.ifaces, "veth0,eth1");
 	ASSERT(parse_line("-R --hook=tc", &cl, &err) == 0);
 	EXPECT_EQ_INT(cl.hook, XVS_HOOK_TC);
+	EXPECT_EQ_INT(cl.conn_max, 0);
+	ASSERT(parse_line("-R --conn-max 4194304", &cl, &err) == 0);
+	EXPECT_EQ_INT(cl.conn_max, 4194304);
+	ASSERT(parse_line("-A -t 10.0.0.1:80 --conn-max=1024", &cl, &err) == 0);
+	EXPECT_EQ_INT(cl.conn_max, 1024);
 	EXPECT_STREQ(cl.ifaces, "");
 }
 
@@ -322,6 +327,12 @@ static const struct bad_case bad_cases[] = {
 	  "xvsadm: invalid interface list `averyveryverylongname'" },
 	{ "-a -t 10.0.0.1:80 -r 10.0.1.1 --hook xdp", 2,
 	  "Illegal 'hook' option with the 'add-server' command" },
+	{ "-A -t 10.0.0.1:80 --conn-max 1000", 2,
+	  "xvsadm: invalid --conn-max `1000' (1024 to 134217728 connections)" },
+	{ "-A -t 10.0.0.1:80 --conn-max 1M", 2,
+	  "xvsadm: invalid --conn-max `1M' (1024 to 134217728 connections)" },
+	{ "-L -n --conn-max 4096", 2,
+	  "Illegal 'conn-max' option with the 'list' command" },
 	{ "-E -t 10.0.0.1:80 --ifaces eth0", 2, "Illegal 'ifaces' option with the 'edit-service' command" },
 	{ "-C --counters", 2, "Illegal 'counters' option with the 'flush' command" },
 	{ "--detach -n", 2, "Illegal 'numeric' option with the 'detach' command" },

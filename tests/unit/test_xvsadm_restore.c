@@ -104,7 +104,9 @@ static void bad_restore_input_names_the_line(void)
 		{ "-S\n", 2, "line 1: the 'save' command cannot be used in a restore" },
 		{ "--detach\n", 2, "line 1: the 'detach' command cannot be used in a restore" },
 		{ "-A -t 10.0.0.1:80 -s rr --hook xdp\n", 2,
-		  "line 1: --hook and --ifaces belong on the -R command line" },
+		  "line 1: --hook, --ifaces and --conn-max belong on the -R command line" },
+		{ "-A -t 10.0.0.1:80 -s rr --conn-max 4096\n", 2,
+		  "line 1: --hook, --ifaces and --conn-max belong on the -R command line" },
 		{ "-A -t 10.0.0.1:80 -s rr\n-K\n", 2, "line 2: -K: unknown option" },
 		{ "-w 1\n", 2, "line 1: Try `xvsadm -h' or 'xvsadm --help' for more information." },
 	};
