@@ -26,6 +26,10 @@ struct conn_ref {
 	struct xvs_conn_key key;	/* the connection's (client-side) key */
 	enum conn_side side;
 	__u8 state_before;
+	/* FULLNAT: the local address and port of the entry a new SYN
+	 * replaces, tried first for the new connection (lport.h) */
+	__be32 reuse_laddr;
+	__be16 reuse_lport;
 };
 
 /* Removes an entry found dead; counted once, by the CPU that removed it. */
@@ -204,6 +208,8 @@ __noinline int sched_new_conn(const struct flow *f, __u64 now, int replacing, st
 		return UNDECIDED;
 	}
 	if (c->fwd == XVS_FWD_FNAT) {
+		c->laddr = ref->reuse_laddr;
+		c->lport = ref->reuse_lport;
 		d = lport_claim(&f->key, c->svc_idx, cfg, now, c);
 		if (d)
 			return d;
@@ -242,6 +248,7 @@ static __always_inline int conn_get(const struct flow *f, struct conn_ref *ref)
 	if (!cfg)
 		return PASS(XVS_CNT_PASS_NO_SVC);
 	maint_on_packet(cfg, now);
+	ref->reuse_laddr = 0;
 	e = bpf_map_lookup_elem(&xvs_conns, &f->key);
 	if (e) {
 		bool live = conn_is_live(e, cfg, now);
@@ -252,6 +259,10 @@ static __always_inline int conn_get(const struct flow *f, struct conn_ref *ref)
 			ref->key = f->key;
 			ref->side = SIDE_REQUEST;
 			return UNDECIDED;
+		}
+		if (e->fwd == XVS_FWD_FNAT) {
+			ref->reuse_laddr = e->laddr;
+			ref->reuse_lport = e->lport;
 		}
 		if (live)
 			conn_remove(&f->key, now);	/* closed, and a new SYN reuses it */

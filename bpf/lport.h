@@ -78,8 +78,44 @@ static long lport_try(__u32 i, void *ctx)
 	return 1;
 }
 
+/* The local address and port the client's previous connection of this
+ * 5-tuple had (c->laddr/lport on entry), if the service still has that
+ * address and the range that port. The real server may still hold that
+ * pair's TIME_WAIT: the same client tuple behind it keeps the sequence
+ * numbers and timestamps the server saw increasing, so it accepts the
+ * new SYN, where another client's would be refused by PAWS (the client
+ * retransmits a second later). */
+static __always_inline bool lport_try_reuse(struct lport_search *s, __be32 laddr, __be16 lport)
+{
+	struct xvs_conn_key r = {};
+	__u16 port = bpf_ntohs(lport);
+	bool have = false;
+
+	if (!laddr || port < s->min || port - s->min >= s->range)
+		return false;
+	for (__u32 i = 0; i < XVS_LADDR_MAX; i++) {
+		if (i >= s->set->count)
+			break;
+		if (s->set->addr[i] == laddr)
+			have = true;
+	}
+	if (!have)
+		return false;
+	r.saddr = s->raddr;
+	r.sport = s->rport;
+	r.daddr = laddr;
+	r.dport = lport;
+	r.proto = s->key->proto;
+	if (bpf_map_update_elem(&xvs_conns_out, &r, s->key, BPF_NOEXIST))
+		return false;	/* taken toward this real server: a fresh one */
+	s->laddr = laddr;
+	s->lport = lport;
+	return true;
+}
+
 /* Fills c->laddr/lport and records the reply entry, or returns the drop
- * decision: no local address configured, or none with a free port. */
+ * decision: no local address configured, or none with a free port.
+ * c->laddr/lport on entry: the pair to reuse if it can be (or 0). */
 static __noinline int lport_claim(const struct xvs_conn_key *key, __u32 svc_idx,
 				       const struct xvs_cfg *cfg, __u64 now, struct xvs_conn *c)
 {
@@ -102,12 +138,14 @@ static __noinline int lport_claim(const struct xvs_conn_key *key, __u32 svc_idx,
 	s.range = (cfg->lport_max ? cfg->lport_max : XVS_LPORT_MAX_DEFAULT) - s.min + 1;
 	if (cfg->lport_max && cfg->lport_max < s.min)
 		return DROP(XVS_CNT_DROP_NO_LPORT);
-	s.tries = s.range < LPORT_TRIES ? s.range : LPORT_TRIES;
-	s.base = bpf_get_prandom_u32() % s.range;
-	s.first_laddr = __sync_fetch_and_add(&s.set->cursor, 1) % count;
-	bpf_loop(count * s.tries, lport_try, &s, 0);
-	if (!s.found)
-		return DROP(XVS_CNT_DROP_NO_LPORT);
+	if (!lport_try_reuse(&s, c->laddr, c->lport)) {
+		s.tries = s.range < LPORT_TRIES ? s.range : LPORT_TRIES;
+		s.base = bpf_get_prandom_u32() % s.range;
+		s.first_laddr = __sync_fetch_and_add(&s.set->cursor, 1) % count;
+		bpf_loop(count * s.tries, lport_try, &s, 0);
+		if (!s.found)
+			return DROP(XVS_CNT_DROP_NO_LPORT);
+	}
 	c->laddr = s.laddr;
 	c->lport = s.lport;
 	return UNDECIDED;

@@ -595,6 +595,49 @@ static void fnat_expired_conn_replaced(void)
 	fix_each_hook(expired_hook);
 }
 
+/* Closes the client's connection of syn (TIME_WAIT, still live). */
+static void to_time_wait(struct pkt_fixture *f, const struct pkt_spec *syn)
+{
+	struct xvs_conn_key k = fix_conn_key(syn);
+	struct xvs_conn c;
+
+	ASSERT(fix_conn_get(f, &k, &c) == 0);
+	c.state = XVS_CS_TIME_WAIT;
+	ASSERT(fix_conn_put(f, &k, &c) == 0);
+}
+
+static void reuse_hook(struct pkt_fixture *f, enum pkt_hook hook)
+{
+	/* the client reopens its 5-tuple while the director's entry is in
+	 * TIME_WAIT (IPVS's conn_reuse_mode): the new connection leaves from
+	 * the same local address and port, out of 1,000 (the real server's
+	 * TIME_WAIT of that pair accepts only the same client's SYN) */
+	struct pkt_spec syn = client(STD_FNAT_TCP, 40400, PKT_SYN, 0);
+	struct local first, again, narrowed;
+
+	ASSERT(fix_lport_range(f, 5000, 5999) == 0);
+	first = open_conn(f, hook, STD_FNAT_TCP, &syn, pkt_addr(FIX_LIP1), 5000, 5999);
+	ASSERT(first.port);
+	to_time_wait(f, &syn);
+	again = open_conn(f, hook, STD_FNAT_TCP, &syn, pkt_addr(FIX_LIP1), 5000, 5999);
+	EXPECT_EQ_INT(again.port, first.port);
+	EXPECT_EQ_INT(again.addr, first.addr);
+	EXPECT_EQ_INT(fix_conn_out_count(f), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_RESCHED), 1);
+	/* a port the range no longer has is not reused */
+	to_time_wait(f, &syn);
+	ASSERT(fix_lport_range(f, 6000, 6001) == 0);
+	narrowed = open_conn(f, hook, STD_FNAT_TCP, &syn, pkt_addr(FIX_LIP1), 6000, 6001);
+	ASSERT(narrowed.port);
+	EXPECT_EQ_INT(fix_conn_out_count(f), 1);
+	EXPECT_EQ_INT(fix_counter(f, XVS_CNT_CONN_NEW), 3);
+}
+
+static void fnat_reused_tuple_keeps_local_port(void)
+{
+	fix_each_hook(reuse_hook);
+}
+
 /* ---- statistics -------------------------------------------------------------- */
 
 static void stats_hook(struct pkt_fixture *f, enum pkt_hook hook)
@@ -642,6 +685,7 @@ static const struct test_case cases[] = {
 	TEST_CASE(fnat_local_ports_exhausted_then_reused),
 	TEST_CASE(fnat_claimed_local_port_skipped),
 	TEST_CASE(fnat_expired_conn_replaced),
+	TEST_CASE(fnat_reused_tuple_keeps_local_port),
 	TEST_CASE(fnat_stats_in_and_out),
 };
 
