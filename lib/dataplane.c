@@ -330,8 +330,17 @@ int xvs_dp_ensure(struct xvs *x)
 
 	if (!xvs_is_loaded(x))
 		return xvs_dp_load(x);
-	err = xvs_dp_attach_all(x);	/* pick up interfaces that came up since */
-	return err < 0 ? err : 0;
+	/* Interfaces that came up since the data plane was loaded are picked
+	 * up once per handle: listing them and querying each one's programs
+	 * is a handful of netlink round trips, too many for every line of
+	 * a -R of 10,000 services. */
+	if (x->ifaces_synced)
+		return 0;
+	err = xvs_dp_attach_all(x);
+	if (err < 0)
+		return err;
+	x->ifaces_synced = true;
+	return 0;
 }
 
 int xvs_detach(struct xvs *x)

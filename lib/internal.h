@@ -79,6 +79,7 @@ struct xvs {
 
 	char warning[256];
 	int neigh_wait_left_ms;		/* ARP wait budget left for this handle */
+	bool ifaces_synced;		/* attached to every wanted interface once */
 	void *nl;			/* rtnetlink socket (neigh.c), or NULL */
 };
 
